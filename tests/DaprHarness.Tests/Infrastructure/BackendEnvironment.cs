@@ -1,0 +1,64 @@
+namespace DaprHarness.Tests.Infrastructure;
+
+/// <summary>
+/// The local backing services started by deploy/local_parity/backends-up.sh, read from the env file it writes.
+/// Tests fail (never skip) when the services are not running: they exist to exercise the real ones.
+/// </summary>
+public sealed class BackendEnvironment
+{
+    private static readonly Lazy<BackendEnvironment> Shared = new(Load);
+
+    private BackendEnvironment(IReadOnlyDictionary<string, string> values) => Values = values;
+
+    public static BackendEnvironment Current => Shared.Value;
+
+    public IReadOnlyDictionary<string, string> Values { get; }
+
+    public string this[string name] => Values.TryGetValue(name, out var v)
+        ? v
+        : throw new InvalidOperationException($"{name} is missing from the backends env file");
+
+    /// <summary>Npgsql connection string of the platform database.</summary>
+    public string PostgresConnection => this["PLATFORM_PG_CONNECTION"];
+
+    public string S3Endpoint => this["PLATFORM_S3_ENDPOINT"];
+
+    public string S3Bucket => this["PLATFORM_S3_BUCKET"];
+
+    private static BackendEnvironment Load()
+    {
+        var dir = Environment.GetEnvironmentVariable("PLATFORM_STATE_DIR") is { Length: > 0 } d ? d : "/tmp/platform-local_parity";
+        var file = Path.Combine(dir, "env");
+        if (!File.Exists(file))
+        {
+            throw new InvalidOperationException(
+                $"{file} not found: start the local backing services first (bash deploy/local_parity/backends-up.sh)");
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in File.ReadAllLines(file))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("export ", StringComparison.Ordinal))
+            {
+                line = line[7..];
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            var value = line[(eq + 1)..];
+            if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+            {
+                value = value[1..^1];
+            }
+
+            values[line[..eq]] = value;
+        }
+
+        return new BackendEnvironment(values);
+    }
+}
