@@ -33,6 +33,8 @@ dotnet build Platform.sln --nologo -v quiet -clp:ErrorsOnly
 
 if command -v dapr >/dev/null 2>&1; then
   say "sidecars: real daprd via 'dapr run -f deploy/local_parity/dapr.yaml'"
+  # s3rver stores aws-chunked uploads verbatim; the S3 binding's AWS SDK v2 must send plain bodies.
+  export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
   dapr run -f deploy/local_parity/dapr.yaml >"$logs/dapr-run.log" 2>&1 &
   pids+=($!)
 else

@@ -13,8 +13,8 @@ public interface IEventBus
     Task<EventBusPublishResult> PublishAsync(EventStream stream, string partitionKey, ReadOnlyMemory<byte> record, CancellationToken cancellationToken);
 }
 
-/// <summary>What the bus tells us about a published record. Dapr's Kinesis binding returns no sequence number,
-/// so <see cref="SequenceNumber"/> is null unless the binding reports one.</summary>
+/// <summary>What the bus tells us about a published record. Dapr's Kinesis binding (1.17/1.18) answers <c>create</c>
+/// with no data, so <see cref="SequenceNumber"/> stays null until a binding version reports one.</summary>
 public sealed record EventBusPublishResult(string Stream, string PartitionKey, string? SequenceNumber, DateTimeOffset PublishedAtUtc);
 
 public sealed class EventBusPublishException(string stream, Exception inner)

@@ -56,4 +56,5 @@ public static class PlatformNames
 }
 
 /// <summary>A Kinesis stream of the event bus: a short name used in component names, and the stream name itself.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A Kinesis stream, not a System.IO.Stream.")]
 public sealed record EventStream(string ShortName, string StreamName);
