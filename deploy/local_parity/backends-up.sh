@@ -158,7 +158,7 @@ as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" --auth-local
 rm -f "$pwfile"
 # fsync and friends off: the cluster is thrown away on every run.
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t "$READY_TIMEOUT_S" -o \
-  "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_DIR/sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_DIR/sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
   start >/dev/null 3>&- || { tail -n 20 "$PG_DIR/postgres.log" >&2; fail "postgres did not start"; }
 log "postgres started on 127.0.0.1:$PG_PORT ($(since "$step_ms"))"
 

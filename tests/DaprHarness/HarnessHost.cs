@@ -77,14 +77,28 @@ public static class HarnessHost
         });
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
 
-        using var loggerFactory = LoggerFactory.Create(l => l.AddConsole().SetMinimumLevel(LogLevel.Warning));
+        // Components log for the sidecar's whole life, so this factory is disposed when the host stops.
+        var loggerFactory = LoggerFactory.Create(l => l.AddConsole().SetMinimumLevel(LogLevel.Warning));
         var app = new AppChannel(flags.AppChannelAddress, flags.AppPort, environment("APP_API_TOKEN"));
         var harnessConnection = environment("HARNESS_POSTGRES_CONNECTION");
         var context = new HarnessContext(flags, loggerFactory, resiliency, TimeProvider.System, harnessConnection);
 
-        var registry = await ComponentRegistry.BuildAsync(definitions, ComponentRegistry.DiscoverFactories(), context, environment, cancellationToken);
+        ComponentRegistry registry;
+        try
+        {
+            registry = await ComponentRegistry.BuildAsync(definitions, ComponentRegistry.DiscoverFactories(), context, environment, cancellationToken);
+        }
+        catch
+        {
+            await context.DisposeAsync();
+            app.Dispose();
+            loggerFactory.Dispose();
+            throw;
+        }
+
         var runtime = new HarnessRuntime(flags, configuration, registry, context, app);
         builder.Services.AddSingleton(runtime);
+        builder.Services.AddDaprRuntimeApi(environment);
         builder.Services.AddHostedService<InputBindingService>();
 
         var web = builder.Build();
@@ -93,7 +107,9 @@ public static class HarnessHost
         web.Lifetime.ApplicationStopped.Register(() =>
         {
             registry.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            context.DisposeAsync().AsTask().GetAwaiter().GetResult();
             app.Dispose();
+            loggerFactory.Dispose();
         });
         return web;
     }

@@ -20,6 +20,9 @@ public sealed record DaprdFlags
     public bool EnableApiLogging { get; init; }
     public string? Namespace { get; init; }
 
+    /// <summary>--app-max-concurrency, reported by the metadata API; -1 (daprd's default) means no limit. Not enforced.</summary>
+    public int AppMaxConcurrency { get; init; } = -1;
+
     private static readonly HashSet<string> ValueFlags =
     [
         "app-id", "app-port", "app-protocol", "app-channel-address", "dapr-grpc-port", "dapr-http-port",
@@ -105,6 +108,18 @@ public sealed record DaprdFlags
             throw new HarnessStartupException($"flag --app-protocol: only 'http' is supported by the harness, not '{protocol}'");
         }
 
+        if (values.GetValueOrDefault("config") is { Count: > 1 })
+        {
+            // daprd merges several standalone configs; the harness reads one.
+            throw new HarnessStartupException("flag --config: passing it more than once is not supported by the harness");
+        }
+
+        var maxConcurrency = One("app-max-concurrency") ?? "-1";
+        if (!int.TryParse(maxConcurrency, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var appMaxConcurrency))
+        {
+            throw new HarnessStartupException($"flag --app-max-concurrency: '{maxConcurrency}' is not an integer");
+        }
+
         var resources = new List<string>();
         resources.AddRange(values.GetValueOrDefault("resources-path") ?? []);
         resources.AddRange(values.GetValueOrDefault("components-path") ?? []);
@@ -122,6 +137,7 @@ public sealed record DaprdFlags
             LogLevel = One("log-level") ?? "info",
             EnableApiLogging = One("enable-api-logging") is "true",
             Namespace = string.IsNullOrEmpty(namespaceFromEnvironment) ? null : namespaceFromEnvironment,
+            AppMaxConcurrency = appMaxConcurrency,
         };
     }
 }

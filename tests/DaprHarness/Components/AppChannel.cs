@@ -18,7 +18,9 @@ public sealed class AppChannel : IDisposable
         Address = address;
         if (port is { } p)
         {
-            _client = new HttpClient { BaseAddress = new Uri($"http://{address}:{p}/"), Timeout = Timeout.InfiniteTimeSpan };
+            // daprd's app channel does not follow redirects; the app's 3xx goes back to the caller.
+            var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+            _client = new HttpClient(handler) { BaseAddress = new Uri($"http://{address}:{p}/"), Timeout = Timeout.InfiniteTimeSpan };
             if (!string.IsNullOrEmpty(appApiToken))
             {
                 _client.DefaultRequestHeaders.Add(ApiTokenHeader, appApiToken);

@@ -52,6 +52,29 @@ public sealed class ComponentRegistry : IAsyncDisposable
             .ToList();
         var registry = new ComponentRegistry(components);
         context.Components = registry;
+        try
+        {
+            await BuildInScopeAsync(inScope, factoryOf, registry, context, environment, cancellationToken);
+        }
+        catch
+        {
+            // A failed start must not leave connection pools or consumers of the components built so far behind.
+            await registry.DisposeAsync();
+            throw;
+        }
+
+        return registry;
+    }
+
+    private static async Task BuildInScopeAsync(
+        List<ComponentDefinition> inScope,
+        Dictionary<string, IComponentFactory> factoryOf,
+        ComponentRegistry registry,
+        HarnessContext context,
+        Func<string, string?> environment,
+        CancellationToken cancellationToken)
+    {
+        var components = registry._components;
         foreach (var definition in inScope)
         {
             var metadata = await ResolveMetadataAsync(definition, registry, environment, cancellationToken);
@@ -79,8 +102,6 @@ public sealed class ComponentRegistry : IAsyncDisposable
 
             components[definition.Name] = (definition, component);
         }
-
-        return registry;
     }
 
     private static IComponentFactory Validate(ComponentDefinition definition, IReadOnlyList<IComponentFactory> factories)

@@ -5,7 +5,7 @@ using Npgsql;
 namespace DaprHarness.Components;
 
 /// <summary>What a component needs from the running harness.</summary>
-public sealed class HarnessContext
+public sealed class HarnessContext : IAsyncDisposable
 {
     private readonly Lazy<NpgsqlDataSource> _harnessDatabase;
 
@@ -41,6 +41,15 @@ public sealed class HarnessContext
     /// HARNESS_POSTGRES_CONNECTION if set, else the database of the actor state store component.
     /// </summary>
     public NpgsqlDataSource HarnessDatabase => _harnessDatabase.Value;
+
+    /// <summary>Closes the harness database's pooled connections, which would otherwise outlive the sidecar.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_harnessDatabase.IsValueCreated)
+        {
+            await _harnessDatabase.Value.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>A PostgreSQL state store marked <c>actorStateStore: "true"</c>; its database also holds the harness's own tables.</summary>

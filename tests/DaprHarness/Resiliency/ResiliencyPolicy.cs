@@ -3,7 +3,11 @@ namespace DaprHarness.Resiliency;
 /// <summary>A retry policy as Dapr's Resiliency spec defines it (constant or exponential back-off).</summary>
 public sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Duration, TimeSpan MaxInterval, int MaxRetries)
 {
-    /// <summary>Delay before retry number <paramref name="attempt"/> (1-based).</summary>
+    /// <summary>
+    /// Delay before retry number <paramref name="attempt"/> (1-based). Constant: <see cref="Duration"/>. Exponential:
+    /// as dapr/kit's back-off, which ignores <c>duration</c>: 500 ms growing by 1.5 per attempt, capped at
+    /// <see cref="MaxInterval"/>, then randomised by ±50%.
+    /// </summary>
     public TimeSpan DelayBefore(int attempt)
     {
         if (!Exponential)
@@ -11,10 +15,14 @@ public sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Duratio
             return Duration;
         }
 
-        // Dapr's exponential policy starts at 500 ms unless told otherwise and doubles up to maxInterval.
-        var initial = Duration > TimeSpan.Zero ? Duration : TimeSpan.FromMilliseconds(500);
-        var delay = initial * Math.Pow(2, attempt - 1);
-        return delay < MaxInterval ? delay : MaxInterval;
+        var interval = TimeSpan.FromMilliseconds(500) * Math.Pow(1.5, attempt - 1);
+        if (interval > MaxInterval)
+        {
+            interval = MaxInterval;
+        }
+
+        // As cenkalti/backoff: the cap applies to the interval before randomisation.
+        return interval * (0.5 + Random.Shared.NextDouble());
     }
 
     /// <summary>True while another retry is allowed; a negative MaxRetries means unlimited, as in Dapr.</summary>
