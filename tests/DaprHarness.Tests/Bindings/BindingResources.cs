@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Bindings;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace DaprHarness.Tests.Bindings;

@@ -1,7 +1,7 @@
 using System.Text;
 using Dapr;
 using Dapr.Client;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Bindings;
 

@@ -6,7 +6,7 @@ using Amazon.S3.Model;
 using Dapr;
 using Dapr.Client;
 using Dapr.Common.Exceptions;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Grpc.Core;
 
 namespace DaprHarness.Tests.Bindings;

@@ -1,7 +1,7 @@
 using System.Net;
 using Dapr;
 using Dapr.Client;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Google.Rpc;
 using Grpc.Core;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Runtime;
 

@@ -3,7 +3,7 @@ using DaprHarness.Http;
 using DaprHarness.Resiliency;
 using DaprHarness.Resources;
 using DaprHarness.Secrets;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Runtime;
 

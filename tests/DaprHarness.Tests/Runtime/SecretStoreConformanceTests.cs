@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Grpc.Core;
 
 namespace DaprHarness.Tests.Runtime;

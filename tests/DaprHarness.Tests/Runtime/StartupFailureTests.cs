@@ -1,4 +1,4 @@
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Runtime;
 

@@ -1,4 +1,4 @@
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

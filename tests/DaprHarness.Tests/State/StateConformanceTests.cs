@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Dapr.Common.Exceptions;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;

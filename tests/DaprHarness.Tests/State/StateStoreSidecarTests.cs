@@ -1,6 +1,6 @@
 using Dapr;
 using DaprHarness.Components;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using DaprHarness.Tests.Infrastructure;
+using Platform.Testing;
 using Npgsql;
 
 namespace DaprHarness.Tests.State;

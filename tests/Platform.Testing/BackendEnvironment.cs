@@ -1,4 +1,4 @@
-namespace DaprHarness.Tests.Infrastructure;
+namespace Platform.Testing;
 
 /// <summary>
 /// The local backing services started by deploy/local_parity/backends-up.sh, read from the env file it writes.

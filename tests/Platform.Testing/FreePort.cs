@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DaprHarness.Tests.Infrastructure;
+namespace Platform.Testing;
 
 public static class FreePort
 {

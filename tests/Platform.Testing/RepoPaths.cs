@@ -1,4 +1,4 @@
-namespace DaprHarness.Tests.Infrastructure;
+namespace Platform.Testing;
 
 public static class RepoPaths
 {

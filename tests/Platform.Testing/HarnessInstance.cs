@@ -1,7 +1,8 @@
 using Dapr.Client;
+using DaprHarness;
 using Microsoft.AspNetCore.Builder;
 
-namespace DaprHarness.Tests.Infrastructure;
+namespace Platform.Testing;
 
 /// <summary>
 /// One harness sidecar started in-process with daprd's flags against a component set, plus a real Dapr.Client
