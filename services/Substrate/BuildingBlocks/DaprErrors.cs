@@ -24,6 +24,10 @@ internal static class DaprErrors
         RpcStatus(exception) is { StatusCode: StatusCode.Internal } status
         && status.Detail.EndsWith(": " + ObjectNotFound, StringComparison.Ordinal);
 
+    // pkg/messages/predefined.go ErrPermissionDenied: the Configuration's secret scopes deny the secret to this app.
+    public static bool IsPermissionDenied(Exception exception) =>
+        RpcStatus(exception) is { StatusCode: StatusCode.PermissionDenied };
+
     public static bool IsStateConflict(Exception exception) =>
         RpcStatus(exception) switch
         {
