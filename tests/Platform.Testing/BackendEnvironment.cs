@@ -1,3 +1,7 @@
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+
 namespace Platform.Testing;
 
 /// <summary>
@@ -8,7 +12,14 @@ public sealed class BackendEnvironment
 {
     private static readonly Lazy<BackendEnvironment> Shared = new(Load);
 
-    private BackendEnvironment(IReadOnlyDictionary<string, string> values) => Values = values;
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _secrets;
+
+    private BackendEnvironment(IReadOnlyDictionary<string, string> values)
+    {
+        Values = values;
+        _secrets = new(() => JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(this["PLATFORM_SECRETS_FILE"]))
+            ?? throw new InvalidOperationException("the local_parity secrets file is JSON null"));
+    }
 
     public static BackendEnvironment Current => Shared.Value;
 
@@ -24,6 +35,23 @@ public sealed class BackendEnvironment
     public string S3Endpoint => this["PLATFORM_S3_ENDPOINT"];
 
     public string S3Bucket => this["PLATFORM_S3_BUCKET"];
+
+    /// <summary>The secrets file backends-up.sh generated: what the local_parity <c>secretstore</c> component serves.</summary>
+    public IReadOnlyDictionary<string, string> Secrets => _secrets.Value;
+
+    /// <summary>An S3 client straight to s3rver with the keys the <c>objectstore</c> component uses, to check what it stored.</summary>
+    public AmazonS3Client S3Client() => new(
+        new BasicAWSCredentials(Secrets["s3-access-key"], Secrets["s3-secret-key"]),
+        new AmazonS3Config
+        {
+            ServiceURL = S3Endpoint,
+            ForcePathStyle = true,
+            UseHttp = true,
+            AuthenticationRegion = "us-east-1",
+            // s3rver understands neither the SDK's default CRC trailers nor aws-chunked bodies.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        });
 
     private static BackendEnvironment Load()
     {

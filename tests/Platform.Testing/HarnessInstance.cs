@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapr.Client;
 using DaprHarness;
 using Microsoft.AspNetCore.Builder;
@@ -10,6 +11,9 @@ namespace Platform.Testing;
 /// </summary>
 public sealed class HarnessInstance : IAsyncDisposable
 {
+    /// <summary>The default --config: local_parity's Configuration, relative to the repository root.</summary>
+    public const string LocalParityConfig = "components/local_parity/config.yaml";
+
     private WebApplication? _app;
 
     private HarnessInstance(string appId, string resourcesPath, string? configPath, int? appPort, IReadOnlyDictionary<string, string> environment)
@@ -43,55 +47,72 @@ public sealed class HarnessInstance : IAsyncDisposable
 
     public DaprClient Client { get; }
 
-    public string[] Args
-    {
-        get
-        {
-            var args = new List<string>
-            {
-                "--app-id", AppId, "--dapr-grpc-port", GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--dapr-http-port", HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--resources-path", ResourcesPath,
-            };
-            if (ConfigPath is not null)
-            {
-                args.AddRange(["--config", ConfigPath]);
-            }
-
-            if (AppPort is { } port)
-            {
-                args.AddRange(["--app-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            }
-
-            return [.. args];
-        }
-    }
+    /// <summary>daprd's flags for this sidecar.</summary>
+    public string[] Args => DaprdArgs(AppId, GrpcPort, HttpPort, ResourcesPath, ConfigPath, AppPort);
 
     /// <summary>
     /// Starts a harness for <paramref name="appId"/> on <c>components/local_parity</c> (or <paramref name="resourcesPath"/>)
-    /// with the backends' env file as its environment plus <paramref name="environment"/> overrides.
+    /// with <paramref name="configPath"/> as its --config (none when null; a relative path is taken from the
+    /// repository root) and the <see cref="SidecarEnvironment"/> with <paramref name="environment"/> overrides.
     /// </summary>
     public static async Task<HarnessInstance> StartAsync(
         string appId,
         string? resourcesPath = null,
         int? appPort = null,
         IReadOnlyDictionary<string, string>? environment = null,
-        bool withConfig = true)
+        string? configPath = LocalParityConfig)
+    {
+        var resources = resourcesPath ?? RepoPaths.Components("local_parity");
+        var config = configPath is null ? null : Path.Combine(RepoPaths.Root, configPath);
+        var instance = new HarnessInstance(appId, resources, config, appPort, SidecarEnvironment(environment));
+        try
+        {
+            await instance.StartAsync();
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+
+        return instance;
+    }
+
+    /// <summary>The daprd flags the harness is started with (also by tests that run it as a child process).</summary>
+    public static string[] DaprdArgs(string appId, int grpcPort, int httpPort, string resourcesPath, string? configPath, int? appPort = null)
+    {
+        var args = new List<string>
+        {
+            "--app-id", appId, "--dapr-grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
+            "--dapr-http-port", httpPort.ToString(CultureInfo.InvariantCulture),
+            "--resources-path", resourcesPath,
+        };
+        if (configPath is not null)
+        {
+            args.AddRange(["--config", configPath]);
+        }
+
+        if (appPort is { } port)
+        {
+            args.AddRange(["--app-port", port.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return [.. args];
+    }
+
+    /// <summary>A harness's environment: the backends' env file, the harness database, then <paramref name="overrides"/>.</summary>
+    public static IReadOnlyDictionary<string, string> SidecarEnvironment(IReadOnlyDictionary<string, string>? overrides = null)
     {
         var env = new Dictionary<string, string>(BackendEnvironment.Current.Values, StringComparer.Ordinal)
         {
             ["HARNESS_POSTGRES_CONNECTION"] = BackendEnvironment.Current.PostgresConnection,
         };
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        foreach (var (k, v) in overrides ?? new Dictionary<string, string>())
         {
             env[k] = v;
         }
 
-        var resources = resourcesPath ?? RepoPaths.Components("local_parity");
-        var config = withConfig ? Path.Combine(RepoPaths.Components("local_parity"), "config.yaml") : null;
-        var instance = new HarnessInstance(appId, resources, config, appPort, env);
-        await instance.StartAsync();
-        return instance;
+        return env;
     }
 
     public async Task StartAsync()

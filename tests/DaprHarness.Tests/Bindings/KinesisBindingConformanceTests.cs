@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using Platform.Testing;
 using Microsoft.AspNetCore.Http;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Bindings;
 
@@ -16,7 +16,7 @@ namespace DaprHarness.Tests.Bindings;
 /// as application/json to /&lt;binding&gt; or the route, inbound Resiliency around each delivery, OPTIONS probe when
 /// no direction is set). Every test uses its own stream and consumer names.
 /// </summary>
-public sealed class KinesisBindingConformanceTests : IAsyncLifetime
+public sealed class KinesisBindingConformanceTests : IAsyncLifetime, IDisposable
 {
     private const string Producer = "eb-traffic-out";
     private const string Consumer = "eb-traffic-in-ofs";
@@ -25,11 +25,12 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     private static readonly JsonSerializerOptions DaprJson = new(JsonSerializerDefaults.Web);
 
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly TempFiles _files = new();
     private readonly string _stream = BindingResources.UniqueStream("traffic");
     private readonly string _consumerName = $"ofs-traffic-{Guid.NewGuid():N}";
-    private BindingTestApp _app = null!;
+    private TestApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await Own(BindingTestApp.StartAsync());
+    public async Task InitializeAsync() => _app = await Own(TestApp.StartAsync());
 
     public async Task DisposeAsync()
     {
@@ -39,12 +40,14 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
         }
     }
 
+    public void Dispose() => _files.Dispose();
+
     [Fact]
     public async Task Records_arrive_in_order_per_partition_key_with_the_envelope_bytes_intact()
     {
         var dir = TrafficComponents();
-        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         var sent = new Dictionary<string, List<string>>();
         for (var i = 0; i < 30; i++)
         {
@@ -71,8 +74,8 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     {
         const string other = "eb-traffic-in-rtdl";
         var dir = TrafficComponents(("eb-traffic-in-rtdl.yaml", BindingResources.KinesisComponent(other, _stream, "input", _consumerName + "-rtdl", ["ofs"])));
-        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         var records = Enumerable.Range(0, 10).Select(i => $"r{i}").ToArray();
 
         await PublishAsync(producer, "one-key", records);
@@ -87,7 +90,7 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task Create_answers_no_data_and_no_metadata_with_or_without_a_partition_key()
     {
         var dir = TrafficComponents();
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
 
         var keyed = new BindingRequest(Producer, "create") { Data = Encoding.UTF8.GetBytes("{\"n\":1}") };
         keyed.Metadata["partitionKey"] = "k";
@@ -104,9 +107,9 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task A_record_the_app_rejects_is_checkpointed_without_a_retry_policy_and_later_records_still_arrive()
     {
         var dir = TrafficComponents();
-        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
-        _app.Respond = r => r.Text == "\"r3\"" ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
+        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
+        _app.RespondWithStatus(r => r.Text == "\"r3\"" ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK);
 
         await PublishAsync(producer, "one-key", "r1", "r2", "r3", "r4", "r5", "r6");
         await _app.WaitUntilAsync(a => a.Bodies(ConsumerPath).Contains("\"r6\""), "r6");
@@ -123,12 +126,12 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task An_inbound_retry_policy_redelivers_until_the_app_accepts_then_the_record_is_checkpointed()
     {
         var dir = TrafficComponents(("resiliency.yaml", BindingResources.InboundRetry(Consumer, maxRetries: 5)));
-        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         var failures = 0;
-        _app.Respond = r => r.Text == "\"flaky\"" && Interlocked.Increment(ref failures) <= 2
+        _app.RespondWithStatus(r => r.Text == "\"flaky\"" && Interlocked.Increment(ref failures) <= 2
             ? StatusCodes.Status503ServiceUnavailable
-            : StatusCodes.Status200OK;
+            : StatusCodes.Status200OK);
 
         await PublishAsync(producer, "one-key", "flaky", "next");
         await _app.WaitUntilAsync(a => a.Bodies(ConsumerPath).Contains("\"next\""), "the record after the flaky one");
@@ -144,10 +147,10 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task A_new_consumer_starts_at_latest_and_never_sees_earlier_records()
     {
         var dir = TrafficComponents();
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         await PublishAsync(producer, "one-key", "before-the-consumer-existed");
 
-        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
+        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
         await PublishAsync(producer, "one-key", "after");
 
         // Same partition key, same shard: had the earlier record been delivered it would have come first.
@@ -159,8 +162,8 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task A_restart_loses_no_records_and_redelivers_none_that_were_checkpointed()
     {
         var dir = TrafficComponents();
-        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        var consumer = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         string[] keys = ["k-1", "k-2", "k-3", "k-4"];
         foreach (var key in keys)
         {
@@ -190,13 +193,13 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     public async Task Two_harnesses_with_one_consumer_name_share_the_shards_and_the_survivor_takes_over()
     {
         var dir = TrafficComponents();
-        var second = await Own(BindingTestApp.StartAsync());
-        var first = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        var second = await Own(TestApp.StartAsync());
+        var first = await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         // Once the first harness delivers, it holds the leases; only then does the second one start.
         await PublishAsync(producer, "warm-up", "warm-up");
         await _app.WaitUntilAsync(a => a.Bodies(ConsumerPath).Contains("\"warm-up\""), "the first harness to read");
-        await Own(HarnessInstance.StartAsync("ofs", dir, second.Port, withConfig: false));
+        await Own(HarnessInstance.StartAsync("ofs", dir, second.Port, configPath: null));
         var early = Enumerable.Range(0, 10).Select(i => $"early-{i}").ToList();
         foreach (var record in early)
         {
@@ -226,31 +229,33 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
         const string refused = "eb-probe-in-refused";
         const string accepted = "eb-probe-in-accepted";
         const string acceptedRoute = "/custom/route";
-        var dir = BindingResources.Write(
+        var dir = _files.Resources(
             ("out.yaml", BindingResources.KinesisComponent(Producer, _stream, "output", null, ["ig"])),
             ("refused.yaml", BindingResources.KinesisComponent(refused, _stream, null, _consumerName + "-a", ["ofs"])),
             ("accepted.yaml", BindingResources.KinesisComponent(accepted, _stream, null, _consumerName + "-b", ["ofs"], ("route", acceptedRoute))));
-        _app.Respond = r => (r.Method, r.Path) switch
+        _app.RespondWithStatus(r => (r.Method, r.Path) switch
         {
             ("OPTIONS", "/" + refused) => StatusCodes.Status404NotFound,
             ("OPTIONS", acceptedRoute) => StatusCodes.Status405MethodNotAllowed,
             _ => StatusCodes.Status200OK,
-        };
-        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
-        var producer = await Own(HarnessInstance.StartAsync("ig", dir, withConfig: false));
+        });
+        await Own(HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
+        var producer = await Own(HarnessInstance.StartAsync("ig", dir, configPath: null));
         await _app.WaitUntilAsync(a => a.Requests.Count(r => r.Method == "OPTIONS") >= 2, "both OPTIONS probes");
         Assert.All(_app.Requests.Where(r => r.Method == "OPTIONS"), r => Assert.Equal("application/json", r.ContentType));
 
         // The probed consumer registers at LATEST once the probe succeeds, so publish until it reads.
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        var warmUps = 0;
+        await Poll.UntilAsync(async () =>
         {
-            for (var i = 0; _app.Posts(acceptedRoute).Count == 0; i++)
+            if (_app.Posts(acceptedRoute).Count > 0)
             {
-                timeout.Token.ThrowIfCancellationRequested();
-                await PublishAsync(producer, "one-key", $"warm-up-{i}");
-                await Task.Delay(200);
+                return true;
             }
-        }
+
+            await PublishAsync(producer, "one-key", $"warm-up-{warmUps++}");
+            return false;
+        }, "the probed consumer to read", TimeSpan.FromSeconds(30));
 
         await PublishAsync(producer, "one-key", "last");
         await _app.WaitUntilAsync(a => a.Bodies(acceptedRoute).Contains("\"last\""), "the last record on the accepted route");
@@ -260,9 +265,9 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Extended_fan_out_mode_stops_the_harness()
     {
-        var dir = BindingResources.Write(("in.yaml", BindingResources.KinesisComponent(Consumer, _stream, "input", _consumerName, ["ofs"], ("mode", "extended"))));
+        var dir = _files.Resources(("in.yaml", BindingResources.KinesisComponent(Consumer, _stream, "input", _consumerName, ["ofs"], ("mode", "extended"))));
 
-        var error = await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessInstance.StartAsync("ofs", dir, _app.Port, withConfig: false));
+        var error = await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessInstance.StartAsync("ofs", dir, _app.Port, configPath: null));
 
         Assert.Contains("not supported by the harness", error.Message, StringComparison.Ordinal);
         Assert.Contains("spec.metadata(mode)", error.Message, StringComparison.Ordinal);
@@ -271,11 +276,11 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_consumer_name_already_used_for_another_stream_stops_the_harness()
     {
-        await Own(HarnessInstance.StartAsync("ofs", TrafficComponents(), _app.Port, withConfig: false));
-        var otherStream = BindingResources.Write(("in.yaml",
+        await Own(HarnessInstance.StartAsync("ofs", TrafficComponents(), _app.Port, configPath: null));
+        var otherStream = _files.Resources(("in.yaml",
             BindingResources.KinesisComponent(Consumer, BindingResources.UniqueStream("other"), "input", _consumerName, ["ofs"])));
 
-        var error = await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessInstance.StartAsync("ofs", otherStream, _app.Port, withConfig: false));
+        var error = await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessInstance.StartAsync("ofs", otherStream, _app.Port, configPath: null));
 
         Assert.Contains("spec.metadata(consumerName)", error.Message, StringComparison.Ordinal);
         Assert.Contains(_stream, error.Message, StringComparison.Ordinal);
@@ -284,7 +289,7 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     [Fact]
     public async Task An_input_only_binding_is_not_an_output_binding()
     {
-        var harness = await Own(HarnessInstance.StartAsync("ofs", TrafficComponents(), _app.Port, withConfig: false));
+        var harness = await Own(HarnessInstance.StartAsync("ofs", TrafficComponents(), _app.Port, configPath: null));
 
         var error = await Assert.ThrowsAsync<DaprException>(() =>
             harness.Client.InvokeBindingAsync(new BindingRequest(Consumer, "create") { Data = Encoding.UTF8.GetBytes("{}") }));
@@ -301,7 +306,7 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
     }
 
     /// <summary>local_parity's producer (app ig) and one consumer (app ofs) on this test's stream.</summary>
-    private string TrafficComponents(params (string File, string Yaml)[] more) => BindingResources.Write(
+    private string TrafficComponents(params (string File, string Yaml)[] more) => _files.Resources(
         [
             ("eb-traffic-out.yaml", BindingResources.KinesisComponent(Producer, _stream, "output", null, ["ig"])),
             ("eb-traffic-in-ofs.yaml", BindingResources.KinesisComponent(Consumer, _stream, "input", _consumerName, ["ofs"])),
@@ -316,14 +321,14 @@ public sealed class KinesisBindingConformanceTests : IAsyncLifetime
         }
     }
 
-    private async Task WaitForUnionAsync(BindingTestApp second, IReadOnlyList<string> records)
+    private async Task WaitForUnionAsync(TestApp second, IReadOnlyList<string> records)
     {
         await _app.WaitUntilAsync(
             a => records.All(r => a.Bodies(ConsumerPath).Contains($"\"{r}\"") || second.Bodies(ConsumerPath).Contains($"\"{r}\"")),
             "every record at one of the two apps");
     }
 
-    private void AssertEachOnceAcross(BindingTestApp second, IReadOnlyList<string> records)
+    private void AssertEachOnceAcross(TestApp second, IReadOnlyList<string> records)
     {
         var all = _app.Bodies(ConsumerPath).Concat(second.Bodies(ConsumerPath)).ToList();
         Assert.Equal(records.Select(r => $"\"{r}\"").Order(), all.Order());

@@ -1,9 +1,9 @@
 using System.Net;
 using Dapr;
 using Dapr.Client;
-using Platform.Testing;
 using Google.Rpc;
 using Grpc.Core;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Runtime;
 
@@ -31,7 +31,7 @@ public sealed class ApiTokenTests : IDisposable
         var secrets = _files.Write($"secrets-{Guid.NewGuid():N}.json", """{"api-keys":"k"}""");
         return HarnessInstance.StartAsync(appId ?? "ig", _files.LocalParityResources("secretstore.yaml"), appPort: appPort,
             environment: new Dictionary<string, string> { ["DAPR_API_TOKEN"] = token, ["PLATFORM_SECRETS_FILE"] = secrets },
-            withConfig: false);
+            configPath: null);
     }
 
     private static DaprClient ClientWithToken(HarnessInstance harness, string token) =>
@@ -96,7 +96,7 @@ public sealed class ApiTokenTests : IDisposable
         var token = Guid.NewGuid().ToString("N");
         var calleeId = AppIds.Unique("callee");
         await using var app = await EchoApp.StartAsync();
-        await using var callee = await HarnessInstance.StartAsync(calleeId, _files.Resources(), appPort: app.Port, withConfig: false);
+        await using var callee = await HarnessInstance.StartAsync(calleeId, _files.Resources(), app.Port, configPath: null);
         await using var caller = await StartWithTokenAsync(token, appId: AppIds.Unique("caller"));
 
         using (var without = DaprClient.CreateInvokeHttpClient(calleeId, $"http://127.0.0.1:{caller.HttpPort}"))

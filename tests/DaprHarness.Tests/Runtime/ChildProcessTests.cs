@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Dapr.Client;
 using Platform.Testing;
 
@@ -30,18 +29,16 @@ public sealed class ChildProcessTests
             UseShellExecute = false,
         };
         start.ArgumentList.Add(harnessDll);
-        foreach (var arg in ConfiguredSidecar.Args("ig", Path.Combine("components", "local_parity"),
-                     Path.Combine("components", "local_parity", "config.yaml"), grpcPort, httpPort))
+        // Paths relative to the working directory, as scripts pass them.
+        foreach (var arg in HarnessInstance.DaprdArgs("ig", grpcPort, httpPort, Path.Combine("components", "local_parity"), HarnessInstance.LocalParityConfig))
         {
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in BackendEnvironment.Current.Values)
+        foreach (var (name, value) in HarnessInstance.SidecarEnvironment())
         {
             start.Environment[name] = value;
         }
-
-        start.Environment["HARNESS_POSTGRES_CONNECTION"] = BackendEnvironment.Current.PostgresConnection;
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -66,10 +63,8 @@ public sealed class ChildProcessTests
             await ready;
             Assert.True(await client.CheckHealthAsync(timeout.Token), Snapshot(output));
 
-            var expected = JsonDocument.Parse(await File.ReadAllTextAsync(BackendEnvironment.Current["PLATFORM_SECRETS_FILE"]))
-                .RootElement.GetProperty("api-keys").GetString();
             var secret = await client.GetSecretAsync("secretstore", "api-keys", cancellationToken: timeout.Token);
-            Assert.Equal(expected, secret["api-keys"]);
+            Assert.Equal(BackendEnvironment.Current.Secrets["api-keys"], secret["api-keys"]);
 
             await client.ShutdownSidecarAsync(timeout.Token);
             await process.WaitForExitAsync(timeout.Token);

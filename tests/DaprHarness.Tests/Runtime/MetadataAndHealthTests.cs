@@ -24,29 +24,18 @@ public sealed class MetadataAndHealthTests : IDisposable
         _http.Dispose();
     }
 
-    private static string SecretStore(string name, string secretsFile, params string[] scopes) => $"""
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: {name}
-        spec:
-          type: secretstores.local.file
-          version: v1
-          metadata:
-            - name: secretsFile
-              value: {secretsFile}
-        {(scopes.Length == 0 ? "" : "scopes:\n" + string.Join("\n", scopes.Select(s => "  - " + s)))}
-        """;
+    private static string SecretStore(string name, string secretsFile, params string[] scopes) =>
+        ComponentYaml.Component(name, "secretstores.local.file", "v1", [("secretsFile", secretsFile)], scopes);
 
     [Fact]
     public async Task Health_answers_204_and_WaitForSidecarAsync_returns()
     {
-        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("health"), _files.Resources(), withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("health"), _files.Resources(), configPath: null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         await harness.Client.WaitForSidecarAsync(timeout.Token);
         Assert.True(await harness.Client.CheckOutboundHealthAsync(timeout.Token));
-        Assert.True(await WaitUntilAsync(() => harness.Client.CheckHealthAsync(timeout.Token), timeout.Token));
+        await Poll.UntilAsync(() => harness.Client.CheckHealthAsync(), "the sidecar to report healthy", TimeSpan.FromSeconds(30));
 
         using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{harness.HttpPort}/v1.0/healthz"), timeout.Token);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -60,7 +49,7 @@ public sealed class MetadataAndHealthTests : IDisposable
     public async Task Inbound_health_waits_for_the_app_port_while_outbound_health_does_not()
     {
         var appPort = FreePort.Next();
-        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("waiting"), _files.Resources(), appPort: appPort, withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("waiting"), _files.Resources(), appPort, configPath: null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         Assert.True(await harness.Client.CheckOutboundHealthAsync(timeout.Token));
@@ -73,7 +62,7 @@ public sealed class MetadataAndHealthTests : IDisposable
 
         using var app = new TcpListener(IPAddress.Loopback, appPort);
         app.Start();
-        Assert.True(await WaitUntilAsync(() => harness.Client.CheckHealthAsync(timeout.Token), timeout.Token));
+        await Poll.UntilAsync(() => harness.Client.CheckHealthAsync(), "the sidecar to report healthy once the app listens", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -85,7 +74,7 @@ public sealed class MetadataAndHealthTests : IDisposable
             ("everyone.yaml", SecretStore("for-everyone", secrets)),
             ("mine.yaml", SecretStore("for-me", secrets, appId)),
             ("other.yaml", SecretStore("for-someone-else", secrets, "someone-else")));
-        await using var harness = await HarnessInstance.StartAsync(appId, resources, withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(appId, resources, configPath: null);
 
         var metadata = await harness.Client.GetMetadataAsync();
         Assert.Equal(appId, metadata.Id);
@@ -119,7 +108,7 @@ public sealed class MetadataAndHealthTests : IDisposable
     [Fact]
     public async Task SetMetadata_adds_to_the_extended_metadata_over_grpc_and_http()
     {
-        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("setmeta"), _files.Resources(), withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("setmeta"), _files.Resources(), configPath: null);
 
         await harness.Client.SetMetadataAsync("release", "r-1");
         using (var put = await _http.PutAsync(new Uri($"http://127.0.0.1:{harness.HttpPort}/v1.0/metadata/owner"), new StringContent("team-a")))
@@ -136,20 +125,5 @@ public sealed class MetadataAndHealthTests : IDisposable
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("errorCode").GetString();
-    }
-
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
-    {
-        while (!await condition())
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
-
-        return true;
     }
 }

@@ -128,10 +128,11 @@ public sealed class RuntimeRulesTests : IDisposable
         var policies = ResiliencyLoader.Load(documents, appId);
 
         // Every Kinesis input binding is retried inbound: the binding checkpoints whatever the app answers.
-        foreach (var binding in documents.Where(d => d.Kind == "Component" && d.Name.StartsWith("eb-", StringComparison.Ordinal) && d.Name.Contains("-in-", StringComparison.Ordinal)))
-        {
-            Assert.NotNull(policies.ComponentInbound(binding.Name).Retry);
-        }
+        var inputBindings = documents
+            .Where(d => d.Kind == "Component" && d.Name.StartsWith("eb-", StringComparison.Ordinal) && d.Name.Contains("-in-", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(inputBindings);
+        Assert.All(inputBindings, binding => Assert.NotNull(policies.ComponentInbound(binding.Name).Retry));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using Platform.Testing;
 using Grpc.Core;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.Runtime;
 
@@ -25,7 +25,8 @@ public sealed class SecretStoreConformanceTests : IDisposable
     private Task<HarnessInstance> StartLocalParitySecretStoreAsync(string secretsFile, bool withConfig) =>
         // The real local_parity secretstore.yaml (envRef PLATFORM_SECRETS_FILE, scopes include "ig").
         HarnessInstance.StartAsync("ig", _files.LocalParityResources("secretstore.yaml"),
-            environment: new Dictionary<string, string> { ["PLATFORM_SECRETS_FILE"] = secretsFile }, withConfig: withConfig);
+            environment: new Dictionary<string, string> { ["PLATFORM_SECRETS_FILE"] = secretsFile },
+            configPath: withConfig ? HarnessInstance.LocalParityConfig : null);
 
     [Fact]
     public async Task Nested_objects_and_arrays_flatten_into_separator_joined_keys()
@@ -67,7 +68,7 @@ public sealed class SecretStoreConformanceTests : IDisposable
                 - name: multiValued
                   value: "true"
             """));
-        await using var harness = await HarnessInstance.StartAsync(appId, resources, withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(appId, resources, configPath: null);
 
         Assert.Equal(new Dictionary<string, string> { ["user"] = "u", ["conn.host"] = "h" }, await harness.Client.GetSecretAsync("multi", "db"));
         Assert.Equal(new Dictionary<string, string> { ["plain"] = "p" }, await harness.Client.GetSecretAsync("multi", "plain"));
@@ -103,7 +104,7 @@ public sealed class SecretStoreConformanceTests : IDisposable
     [Fact]
     public async Task Without_any_secret_store_the_api_is_not_configured()
     {
-        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("nostore"), _files.Resources(), withConfig: false);
+        await using var harness = await HarnessInstance.StartAsync(AppIds.Unique("nostore"), _files.Resources(), configPath: null);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => harness.Client.GetSecretAsync("secretstore", "api-keys"));
         var rpc = Assert.IsType<RpcException>(error.InnerException);

@@ -20,7 +20,7 @@ namespace DaprHarness.Tests.Runtime;
 public sealed class ServiceInvocationTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFiles _files = new();
-    private EchoApp _app = null!;
+    private TestApp _app = null!;
 
     public async Task InitializeAsync() => _app = await EchoApp.StartAsync();
 
@@ -29,7 +29,7 @@ public sealed class ServiceInvocationTests : IAsyncLifetime, IDisposable
     public void Dispose() => _files.Dispose();
 
     private Task<HarnessInstance> StartAsync(string appId, int? appPort = null) =>
-        HarnessInstance.StartAsync(appId, _files.Resources(), appPort: appPort, withConfig: true);
+        HarnessInstance.StartAsync(appId, _files.Resources(), appPort);
 
     private static HttpClient InvokeClient(string appId, int callerHttpPort, string? apiToken = null) =>
         DaprClient.CreateInvokeHttpClient(appId, $"http://127.0.0.1:{callerHttpPort}", apiToken);
@@ -102,14 +102,14 @@ public sealed class ServiceInvocationTests : IAsyncLifetime, IDisposable
                     retry: twice
             """));
         await using var callee = await StartAsync(calleeId, _app.Port);
-        await using var caller = await HarnessInstance.StartAsync(callerId, resources, withConfig: true);
+        await using var caller = await HarnessInstance.StartAsync(callerId, resources);
         using var client = InvokeClient(calleeId, caller.HttpPort);
 
         using var response = await client.GetAsync(new Uri("/fail", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("app is failing", await response.Content.ReadAsStringAsync());
-        Assert.Equal(3, _app.FailCalls);
+        Assert.Equal(3, _app.Requests.Count(r => r.Path == "/fail"));
     }
 
     /// <summary>
@@ -212,7 +212,7 @@ public sealed class ServiceInvocationTests : IAsyncLifetime, IDisposable
                         httpVerb: ["GET"]
                         action: allow
             """);
-        await using var callee = await ConfiguredSidecar.StartAsync(calleeId, _files.Resources(), config, _app.Port);
+        await using var callee = await HarnessInstance.StartAsync(calleeId, _files.Resources(), _app.Port, configPath: config);
         await using var caller = await StartAsync(callerId);
         await using var other = await StartAsync(otherId);
         using var client = InvokeClient(calleeId, caller.HttpPort);

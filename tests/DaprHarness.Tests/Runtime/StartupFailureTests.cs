@@ -17,30 +17,16 @@ public sealed class StartupFailureTests : IDisposable
 
     private const string AppId = "startup-check";
 
-    private static async Task<HarnessStartupException> StartupFailsAsync(string resources, string? config = null, params string[] extraArgs)
-    {
-        var args = ConfiguredSidecar.Args(AppId, resources, config, FreePort.Next(), FreePort.Next()).Concat(extraArgs).ToArray();
-        return await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessHost.BuildAsync(args, ConfiguredSidecar.Environment()));
-    }
+    private static Task<HarnessStartupException> StartupFailsAsync(string resources, string? config = null) =>
+        Assert.ThrowsAsync<HarnessStartupException>(() => HarnessInstance.StartAsync(AppId, resources, configPath: config));
 
-    private static string Component(string type, string version, string metadata = "") => $"""
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: c
-        spec:
-          type: {type}
-          version: {version}
-          metadata:
-            - name: secretsFile
-              value: /tmp/none.json
-        {metadata}
-        """;
+    private static string Component(string type, params (string Name, string Value)[] metadata) =>
+        ComponentYaml.Component("c", type, "v1", [("secretsFile", "/tmp/none.json"), .. metadata]);
 
     [Fact]
     public async Task An_unsupported_component_type_names_the_file_and_spec_type()
     {
-        var resources = _files.Resources(("redis.yaml", Component("state.redis", "v1")));
+        var resources = _files.Resources(("redis.yaml", Component("state.redis")));
         var error = await StartupFailsAsync(resources);
         Assert.Equal($"{Path.Combine(resources, "redis.yaml")}: spec.type: component type 'state.redis' is not supported by the harness", error.Message);
     }
@@ -67,7 +53,7 @@ public sealed class StartupFailureTests : IDisposable
     [Fact]
     public async Task An_unknown_metadata_field_names_the_file_and_field()
     {
-        var resources = _files.Resources(("store.yaml", Component("secretstores.local.file", "v1", "    - name: cacheSeconds\n      value: \"5\"")));
+        var resources = _files.Resources(("store.yaml", Component("secretstores.local.file", ("cacheSeconds", "5"))));
         var error = await StartupFailsAsync(resources);
         Assert.Equal(
             $"{Path.Combine(resources, "store.yaml")}: spec.metadata[1](cacheSeconds): metadata field 'cacheSeconds' of secretstores.local.file is not supported by the harness",
@@ -160,7 +146,8 @@ public sealed class StartupFailureTests : IDisposable
     [Fact]
     public async Task An_unsupported_daprd_flag_is_named()
     {
-        var error = await StartupFailsAsync(_files.Resources(), null, "--enable-mtls");
+        var args = HarnessInstance.DaprdArgs(AppId, FreePort.Next(), FreePort.Next(), _files.Resources(), null);
+        var error = await Assert.ThrowsAsync<HarnessStartupException>(() => HarnessHost.BuildAsync([.. args, "--enable-mtls"], _ => null));
         Assert.Equal("flag --enable-mtls is not supported by the harness", error.Message);
     }
 }

@@ -1,6 +1,7 @@
-using Platform.Testing;
+using DaprHarness.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.State;
 
@@ -10,8 +11,10 @@ namespace DaprHarness.Tests.State;
 /// components-contrib release-1.17 state/postgresql/v2/postgresql.go (performMigrations, Init's garbage collector),
 /// v2/metadata.go and common/component/sql/{migrations.go,cleanup.go,migrations/postgres/postgres_migrations.go}.
 /// </summary>
-public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFixture<IgStateFixture>
+public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFixture<IgStateFixture>, IDisposable
 {
+    private readonly TempFiles _files = new();
+
     // Migration 1 (CREATE TABLE) + migration 2 (row_id identity, 1.17).
     private static readonly (string Column, string Type, bool Nullable, string? Default, bool Identity)[] V2Columns =
     [
@@ -23,6 +26,8 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
         ("expires_at", "timestamp with time zone", true, null, false),
         ("row_id", "bigint", false, null, true),
     ];
+
+    public void Dispose() => _files.Dispose();
 
     [Fact]
     public async Task Ig_admission_table_has_the_v2_layout()
@@ -47,7 +52,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
     {
         var prefix = StateTestResources.UniquePrefix("conc");
         var metadataTable = prefix + "meta";
-        var resources = StateTestResources.Write(("store.yaml",
+        var resources = _files.Resources(("store.yaml",
             StateTestResources.PostgresStore("concurrent-store", prefix, [], ("metadataTableName", metadataTable))));
         var sidecars = new List<HarnessInstance>();
         try
@@ -96,7 +101,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
             INSERT INTO {prefix}state (key, value, created_at) VALUES
               ('upg||newer', '\x7b7d', now() - interval '1 minute'), ('upg||older', '\x7b7d', now() - interval '2 minutes');
             """);
-        var resources = StateTestResources.Write(("store.yaml",
+        var resources = _files.Resources(("store.yaml",
             StateTestResources.PostgresStore("upgraded", prefix, [], ("metadataTableName", metadataTable))));
         try
         {
@@ -127,14 +132,14 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
     public async Task Expired_rows_stay_in_the_table_until_cleanup()
     {
         var prefix = StateTestResources.UniquePrefix("nogc");
-        var resources = StateTestResources.Write(("store.yaml",
+        var resources = _files.Resources(("store.yaml",
             StateTestResources.PostgresStore("no-cleanup", prefix, [], ("cleanupInterval", "0"))));
         try
         {
             await using var app = await HarnessInstance.StartAsync("nogc", resources);
             await app.Client.SaveStateAsync("no-cleanup", "k", new Admission("a", 1), metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "1" });
 
-            await StateConformanceTests.WaitUntilAsync(async () => await app.Client.GetStateAsync<Admission>("no-cleanup", "k") is null, TimeSpan.FromSeconds(10));
+            await Poll.UntilAsync(async () => await app.Client.GetStateAsync<Admission>("no-cleanup", "k") is null, "the row to expire", TimeSpan.FromSeconds(10));
             var row = await StateTestResources.RawRowAsync(prefix + "state", "nogc||k");
             Assert.NotNull(row);
             Assert.True(row.Value.ExpiresAt < DateTime.UtcNow);
@@ -155,7 +160,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
     {
         var prefix = StateTestResources.UniquePrefix("gc");
         var metadataTable = prefix + "meta";
-        var resources = StateTestResources.Write(("store.yaml",
+        var resources = _files.Resources(("store.yaml",
             StateTestResources.PostgresStore("gc-store", prefix, [], ("cleanupInterval", "1s"), ("metadataTableName", metadataTable))));
         try
         {
@@ -164,7 +169,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
             await app.Client.SaveStateAsync("gc-store", "kept", new Admission("b", 2));
             Assert.NotNull(await StateTestResources.RawRowAsync(prefix + "state", "gc||expiring"));
 
-            await StateConformanceTests.WaitUntilAsync(async () => await StateTestResources.RawRowAsync(prefix + "state", "gc||expiring") is null, TimeSpan.FromSeconds(15));
+            await Poll.UntilAsync(async () => await StateTestResources.RawRowAsync(prefix + "state", "gc||expiring") is null, "the cleanup to delete the expired row", TimeSpan.FromSeconds(15));
 
             Assert.NotNull(await StateTestResources.RawRowAsync(prefix + "state", "gc||kept"));
             var lastCleanup = await StateTestResources.MetadataValueAsync(metadataTable, "last-cleanup-state-v2-" + prefix);
@@ -191,14 +196,17 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
     {
         var prefix = StateTestResources.UniquePrefix("cfg");
         var yaml = StateTestResources.PostgresStore("checked-store", prefix, []).Replace(find, replace, StringComparison.Ordinal);
-        var resources = StateTestResources.Write(("store.yaml", yaml));
+        var resources = _files.Resources(("store.yaml", yaml));
         try
         {
             var build = HarnessHost.BuildAsync(Args("cfg", resources), name => BackendEnvironment.Current.Values.GetValueOrDefault(name));
             if (failingField is null)
             {
+                // state.postgres is an alias of state.postgresql.
                 await using var host = await build;
-                await host.Services.GetRequiredService<HarnessRuntime>().Components.DisposeAsync();
+                var components = host.Services.GetRequiredService<HarnessRuntime>().Components;
+                Assert.True(components.TryGet<IStateStoreComponent>("checked-store", out _));
+                await components.DisposeAsync();
                 return;
             }
 
@@ -241,7 +249,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
                 - name: cleanupInterval
                   value: "-1"
             """;
-        var resources = StateTestResources.Write(("store.yaml", yaml));
+        var resources = _files.Resources(("store.yaml", yaml));
         try
         {
             await using var app = await HarnessInstance.StartAsync("conn", resources,
@@ -260,7 +268,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
     public async Task Two_actor_state_stores_are_refused()
     {
         var (p1, p2) = (StateTestResources.UniquePrefix("act1"), StateTestResources.UniquePrefix("act2"));
-        var resources = StateTestResources.Write(
+        var resources = _files.Resources(
             ("a.yaml", StateTestResources.PostgresStore("actors-a", p1, [], ("actorStateStore", "true"))),
             ("b.yaml", StateTestResources.PostgresStore("actors-b", p2, [], ("actorStateStore", "yes"))));
         try
@@ -276,8 +284,7 @@ public sealed class PostgresStateLayoutTests(IgStateFixture fixture) : IClassFix
         }
     }
 
-    private static string[] Args(string appId, string resources) =>
-        ["--app-id", appId, "--dapr-grpc-port", $"{FreePort.Next()}", "--dapr-http-port", $"{FreePort.Next()}", "--resources-path", resources];
+    private static string[] Args(string appId, string resources) => HarnessInstance.DaprdArgs(appId, FreePort.Next(), FreePort.Next(), resources, null);
 
     private static async Task<List<(string, string, bool, string?, bool)>> ColumnsAsync(string table)
     {

@@ -2,11 +2,11 @@ using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Dapr.Common.Exceptions;
-using Platform.Testing;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Platform.Testing;
 using GrpcDapr = Dapr.Client.Autogen.Grpc.v1.Dapr;
 using GrpcProto = Dapr.Client.Autogen.Grpc.v1;
 
@@ -313,7 +313,9 @@ public sealed class StateConformanceTests(IgStateFixture fixture) : IClassFixtur
 
         await Client.DeleteBulkStateAsync(Store, [new BulkDeleteStateItem(k1, null!), new BulkDeleteStateItem(k2, etag2)]);
 
-        Assert.All(await Client.GetBulkStateAsync(Store, [k1, k2], null), i => Assert.Equal(("", ""), (i.Value, i.ETag)));
+        var items = await Client.GetBulkStateAsync(Store, [k1, k2], null);
+        Assert.Equal(new[] { k1, k2 }.Order(StringComparer.Ordinal), items.Select(i => i.Key).Order(StringComparer.Ordinal));
+        Assert.All(items, i => Assert.Equal(("", ""), (i.Value, i.ETag)));
     }
 
     // CC-v2 doSet TTL: expires_at = now() + ttlInSeconds; Get filters expires_at >= now(); the response carries
@@ -331,7 +333,7 @@ public sealed class StateConformanceTests(IgStateFixture fixture) : IClassFixtur
             Assert.Equal(TimeSpan.FromSeconds(1), await command.ExecuteScalarAsync());
         }
 
-        await WaitUntilAsync(async () => await Client.GetStateAsync<Admission>(Store, key) is null, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(async () => await Client.GetStateAsync<Admission>(Store, key) is null, "the entry to expire", TimeSpan.FromSeconds(10));
         var (_, etag) = await Client.GetStateAndETagAsync<Admission>(Store, key);
         Assert.Equal("", etag);
     }
@@ -373,15 +375,6 @@ public sealed class StateConformanceTests(IgStateFixture fixture) : IClassFixtur
     }
 
     internal static byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, SdkJson);
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        using var deadline = new CancellationTokenSource(limit);
-        while (!await condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
-        }
-    }
 }
 
 public sealed record Admission(string Id, int Score);

@@ -1,8 +1,8 @@
 using Dapr;
 using DaprHarness.Components;
-using Platform.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.State;
 
@@ -11,8 +11,12 @@ namespace DaprHarness.Tests.State;
 /// prefixes, restarts, the actor state store. Sources: dapr/dapr release-1.17 pkg/api/universal/state_query.go
 /// (GetStateStore), pkg/api/errors/state.go, pkg/components/state/state_config.go, pkg/runtime/processor/state/state.go.
 /// </summary>
-public sealed class StateStoreSidecarTests
+public sealed class StateStoreSidecarTests : IDisposable
 {
+    private readonly TempFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
     private static string NewKey(string label) => $"{label}-{Guid.NewGuid():N}";
 
     // The unmodified components/local_parity set (connection string through the secret store, every other
@@ -62,7 +66,7 @@ public sealed class StateStoreSidecarTests
     public async Task Apps_sharing_a_store_do_not_see_each_others_keys()
     {
         var prefix = StateTestResources.UniquePrefix("iso");
-        var resources = StateTestResources.Write(("shared.yaml", StateTestResources.PostgresStore("shared-state", prefix, ["iso-a", "iso-b"])));
+        var resources = _files.Resources(("shared.yaml", StateTestResources.PostgresStore("shared-state", prefix, ["iso-a", "iso-b"])));
         try
         {
             await using var a = await HarnessInstance.StartAsync("iso-a", resources);
@@ -93,7 +97,7 @@ public sealed class StateStoreSidecarTests
     public async Task Key_prefix_strategy_decides_the_stored_key(string keyPrefix, string storedKeyFormat)
     {
         var prefix = StateTestResources.UniquePrefix("kp");
-        var resources = StateTestResources.Write(("store.yaml",
+        var resources = _files.Resources(("store.yaml",
             StateTestResources.PostgresStore("prefixed-store", prefix, [], ("keyPrefix", keyPrefix))));
         try
         {
@@ -117,7 +121,7 @@ public sealed class StateStoreSidecarTests
     public async Task Name_key_prefix_lets_apps_share_keys()
     {
         var prefix = StateTestResources.UniquePrefix("share");
-        var resources = StateTestResources.Write(("shared.yaml",
+        var resources = _files.Resources(("shared.yaml",
             StateTestResources.PostgresStore("shared-by-name", prefix, ["share-a", "share-b"], ("keyPrefix", "name"))));
         try
         {
@@ -163,9 +167,9 @@ public sealed class StateStoreSidecarTests
         Assert.Equal(new Admission("wf", 1), await ofs.Client.GetStateAsync<Admission>("workflow-state", key));
         Assert.NotNull(await StateTestResources.RawRowAsync("workflow_state_state", $"ofs||{key}"));
 
-        var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+        // Without HARNESS_POSTGRES_CONNECTION, so the harness's own tables go to the actor state store's database.
         await using var host = await HarnessHost.BuildAsync(
-            ["--app-id", "ofs", "--dapr-grpc-port", $"{grpcPort}", "--dapr-http-port", $"{httpPort}", "--resources-path", StateTestResources.LocalParityStateStoresPath],
+            HarnessInstance.DaprdArgs("ofs", FreePort.Next(), FreePort.Next(), StateTestResources.LocalParityStateStoresPath, null),
             name => BackendEnvironment.Current.Values.GetValueOrDefault(name));
         var registry = host.Services.GetRequiredService<HarnessRuntime>().Components;
         var actorStore = Assert.Single(registry.OfKind<IActorStateStore>());

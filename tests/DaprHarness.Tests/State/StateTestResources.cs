@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Platform.Testing;
 using Npgsql;
+using Platform.Testing;
 
 namespace DaprHarness.Tests.State;
 
 /// <summary>
-/// Component sets for the state tests, written into temp directories, and direct PostgreSQL access to check what the
-/// harness stored (what real daprd would read later).
+/// Components for the state tests and direct PostgreSQL access to check what the harness stored (what real daprd
+/// would read later).
 /// </summary>
 internal static partial class StateTestResources
 {
@@ -22,46 +22,10 @@ internal static partial class StateTestResources
     /// </summary>
     public static string LocalParityStateStoresPath => LocalParityStores.Value;
 
-    public static string NewDirectory()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "daprharness-state-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    /// <summary>Writes <paramref name="documents"/> (name → YAML) into a new directory.</summary>
-    public static string Write(params (string File, string Yaml)[] documents)
-    {
-        var dir = NewDirectory();
-        foreach (var (file, yaml) in documents)
-        {
-            File.WriteAllText(Path.Combine(dir, file), yaml);
-        }
-
-        return dir;
-    }
-
     /// <summary>A state.postgresql component whose connection string comes from PLATFORM_PG_DSN.</summary>
-    public static string PostgresStore(string name, string tablePrefix, IReadOnlyList<string> scopes, params (string Name, string Value)[] metadata)
-    {
-        var items = string.Concat(metadata.Select(m => $"    - name: {m.Name}\n      value: \"{m.Value}\"\n"));
-        var scopeLines = string.Concat(scopes.Select(s => $"  - {s}\n"));
-        return $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: {name}
-            spec:
-              type: state.postgresql
-              version: v2
-              metadata:
-                - name: connectionString
-                  envRef: PLATFORM_PG_DSN
-                - name: tablePrefix
-                  value: {tablePrefix}
-
-            """ + items + (scopes.Count > 0 ? "scopes:\n" + scopeLines : "");
-    }
+    public static string PostgresStore(string name, string tablePrefix, IReadOnlyList<string> scopes, params (string Name, string Value)[] metadata) =>
+        ComponentYaml.Component(name, "state.postgresql", "v2", [("tablePrefix", tablePrefix), .. metadata], scopes,
+            envRefs: [("connectionString", "PLATFORM_PG_DSN")]);
 
     /// <summary>A table prefix no other test uses.</summary>
     public static string UniquePrefix(string label) => $"t_{label}_{Guid.NewGuid():N}"[..30] + "_";
@@ -117,7 +81,8 @@ internal static partial class StateTestResources
 
     private static string CopyLocalParityStateStores()
     {
-        var dir = NewDirectory();
+        // Shared by every test of the run, so it stays for the process's lifetime.
+        var dir = Directory.CreateTempSubdirectory("daprharness-state-stores-").FullName;
         foreach (var file in StateStoreFiles.Split(','))
         {
             var yaml = File.ReadAllText(Path.Combine(RepoPaths.Components("local_parity"), file)).ReplaceLineEndings("\n");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using DaprHarness.Components;
+using DaprHarness.Http;
 using DaprHarness.Resiliency;
 
 namespace DaprHarness.Bindings;
@@ -22,9 +23,8 @@ public static class InputBindingDelivery
     /// <summary>The app path daprd calls: the <c>route</c> metadata if set, else the component name, Go-path-cleaned.</summary>
     public static string PathOf(ComponentMetadata metadata)
     {
-        var route = metadata.Get(RouteField) ?? metadata.Definition.Name;
-        var cleaned = CleanPath(route);
-        return cleaned.StartsWith('/') ? cleaned : "/" + cleaned;
+        var cleaned = MethodPath.Clean(metadata.Get(RouteField) ?? metadata.Definition.Name);
+        return cleaned.StartsWith('/') ? cleaned : "/" + (cleaned == "." ? "" : cleaned);
     }
 
     /// <summary>
@@ -91,38 +91,5 @@ public static class InputBindingDelivery
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
-    }
-
-    /// <summary>Go's path.Clean: collapses slashes, "." and ".." (so no route escapes the app's root).</summary>
-    private static string CleanPath(string path)
-    {
-        var rooted = path.StartsWith('/');
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0 && parts[^1] != "..")
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-                else if (!rooted)
-                {
-                    parts.Add(part);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        var joined = string.Join('/', parts);
-        return rooted ? "/" + joined : joined;
     }
 }

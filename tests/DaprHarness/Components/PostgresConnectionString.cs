@@ -57,22 +57,24 @@ public static class PostgresConnectionString
             case "user": builder.Username = value; break;
             case "password": builder.Password = value; break;
             case "dbname" or "database": builder.Database = value; break;
-            case "sslmode": builder.SslMode = value switch
-            {
-                "disable" => SslMode.Disable,
-                "allow" => SslMode.Allow,
-                "prefer" => SslMode.Prefer,
-                "require" => SslMode.Require,
-                "verify-ca" => SslMode.VerifyCA,
-                "verify-full" => SslMode.VerifyFull,
-                _ => throw new FormatException($"unknown sslmode '{value}'"),
-            }; break;
+            case "sslmode": builder.SslMode = SslModeOf(value); break;
             case "connect_timeout": builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "application_name": builder.ApplicationName = value; break;
             case "pool_max_conns": builder.MaxPoolSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: throw new FormatException($"connection string keyword '{key}' is not supported by the harness");
         }
     }
+
+    private static SslMode SslModeOf(string value) => value switch
+    {
+        "disable" => SslMode.Disable,
+        "allow" => SslMode.Allow,
+        "prefer" => SslMode.Prefer,
+        "require" => SslMode.Require,
+        "verify-ca" => SslMode.VerifyCA,
+        "verify-full" => SslMode.VerifyFull,
+        _ => throw new FormatException($"unknown sslmode '{value}'"),
+    };
 
     /// <summary>libpq keyword/value pairs: <c>key=value</c> separated by spaces; values may be single-quoted.</summary>
     private static IEnumerable<(string Key, string Value)> KeywordValues(string s)

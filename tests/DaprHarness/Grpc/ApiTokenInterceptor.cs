@@ -1,11 +1,7 @@
 using System.Globalization;
 using DaprHarness.Http;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Status = Grpc.Core.Status;
 
 namespace DaprHarness.Grpc;
 
@@ -68,12 +64,10 @@ public sealed class ApiTokenInterceptor(DaprApiToken token) : Interceptor
     private static RpcException Unauthenticated(string detail)
     {
         const string text = "Unauthorized";
-        var info = new ErrorInfo { Reason = text, Domain = "dapr.io" };
-        info.Metadata.Add("http.code", StatusCodes.Status401Unauthorized.ToString(CultureInfo.InvariantCulture));
-        info.Metadata.Add("http.error_message", detail);
-        var status = new Google.Rpc.Status { Code = (int)StatusCode.Unauthenticated, Message = text };
-        status.Details.Add(Any.Pack(info));
-        var trailers = new Metadata { { "grpc-status-details-bin", status.ToByteArray() } };
-        return new RpcException(new Status(StatusCode.Unauthenticated, text), trailers);
+        return DaprGrpcError.Rich(StatusCode.Unauthenticated, text, text, new Dictionary<string, string>
+        {
+            ["http.code"] = StatusCodes.Status401Unauthorized.ToString(CultureInfo.InvariantCulture),
+            ["http.error_message"] = detail,
+        });
     }
 }

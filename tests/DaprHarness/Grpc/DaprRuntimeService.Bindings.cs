@@ -2,11 +2,7 @@ using Dapr.Client.Autogen.Grpc.v1;
 using DaprHarness.Bindings;
 using DaprHarness.Components;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Grpc.Core;
-using GrpcStatus = Grpc.Core.Status;
-using RpcStatus = Google.Rpc.Status;
 
 namespace DaprHarness.Grpc;
 
@@ -83,17 +79,6 @@ public partial class DaprRuntimeService
         return response;
     }
 
-    private static RpcException OutputBindingError(string name, string cause)
-    {
-        var message = $"error invoking output binding {name}: {cause}";
-        var details = new RpcStatus
-        {
-            Code = (int)StatusCode.Internal,
-            Message = message,
-            Details = { Any.Pack(new ErrorInfo { Reason = "ERR_INVOKE_OUTPUT_BINDING", Domain = "dapr.io" }) },
-        };
-        return new RpcException(
-            new GrpcStatus(StatusCode.Internal, message),
-            new Metadata { { "grpc-status-details-bin", details.ToByteArray() } });
-    }
+    private static RpcException OutputBindingError(string name, string cause) =>
+        DaprGrpcError.Rich(StatusCode.Internal, $"error invoking output binding {name}: {cause}", "ERR_INVOKE_OUTPUT_BINDING");
 }

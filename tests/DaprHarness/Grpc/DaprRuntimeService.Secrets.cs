@@ -9,7 +9,7 @@ namespace DaprHarness.Grpc;
 /// store is checked first (none loaded → FailedPrecondition "secret store is not configured"; unknown →
 /// InvalidArgument "failed finding secret store with key X"), then the Configuration's secret scopes
 /// (PermissionDenied), then the store runs under its outbound resiliency policy (failure → Internal). Bulk reads
-/// silently drop the secrets the scopes deny.
+/// silently drop the secrets the scopes deny. These errors are messages.APIError values: a bare status, no details.
 /// </summary>
 public partial class DaprRuntimeService
 {
@@ -18,8 +18,8 @@ public partial class DaprRuntimeService
         var store = SecretStore(request.StoreName);
         if (!Runtime.Configuration.Secrets.IsAllowed(request.StoreName, request.Key))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"access denied by policy to get \"{request.Key}\" from \"{request.StoreName}\""));
+            throw DaprGrpcError.Bare(StatusCode.PermissionDenied,
+                $"access denied by policy to get \"{request.Key}\" from \"{request.StoreName}\"");
         }
 
         IReadOnlyDictionary<string, string>? secret = null;
@@ -31,8 +31,8 @@ public partial class DaprRuntimeService
         }, Runtime.Context.Clock, context.CancellationToken);
         if (failure is not null)
         {
-            throw new RpcException(new Status(StatusCode.Internal,
-                $"failed getting secret with key {request.Key} from secret store {request.StoreName}: {Reason(failure)}"));
+            throw DaprGrpcError.Bare(StatusCode.Internal,
+                $"failed getting secret with key {request.Key} from secret store {request.StoreName}: {Reason(failure)}");
         }
 
         var response = new GetSecretResponse();
@@ -52,8 +52,8 @@ public partial class DaprRuntimeService
             Runtime.Context.Clock, context.CancellationToken);
         if (failure is not null)
         {
-            throw new RpcException(new Status(StatusCode.Internal,
-                $"failed getting secrets from secret store {request.StoreName}: {Reason(failure)}"));
+            throw DaprGrpcError.Bare(StatusCode.Internal,
+                $"failed getting secrets from secret store {request.StoreName}: {Reason(failure)}");
         }
 
         var response = new GetBulkSecretResponse();
@@ -75,12 +75,12 @@ public partial class DaprRuntimeService
     {
         if (!Runtime.Components.OfKind<ISecretStoreComponent>().Any())
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, "secret store is not configured"));
+            throw DaprGrpcError.Bare(StatusCode.FailedPrecondition, "secret store is not configured");
         }
 
         return Runtime.Components.TryGet<ISecretStoreComponent>(name, out var store)
             ? store
-            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"failed finding secret store with key {name}"));
+            : throw DaprGrpcError.Bare(StatusCode.InvalidArgument, $"failed finding secret store with key {name}");
     }
 
     /// <summary>What daprd prints for an operation error; a per-attempt timeout is Go's context deadline.</summary>

@@ -64,7 +64,7 @@ public partial class DaprRuntimeService
         {
             // daprd returns the store's error as is, which gRPC reports as Unknown.
             Logger.LogDebug(e, "bulk get from {Store} failed", request.StoreName);
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Unknown, e.Message));
+            throw DaprGrpcError.Bare(StatusCode.Unknown, e.Message);
         }
 
         foreach (var (key, entry) in results)
@@ -217,8 +217,8 @@ public partial class DaprRuntimeService
         // daprd re-encodes such values through Go's encoding/json (sorted keys, float64 numbers); not emulated.
         if (checkContentType && item.Metadata.TryGetValue("contentType", out var contentType) && contentType == "application/json")
         {
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Unimplemented,
-                "the harness does not emulate daprd's JSON re-encoding of state saved with metadata contentType=application/json"));
+            throw DaprGrpcError.Bare(StatusCode.Unimplemented,
+                "the harness does not emulate daprd's JSON re-encoding of state saved with metadata contentType=application/json");
         }
 
         var firstWrite = item.Options?.Concurrency == StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite;

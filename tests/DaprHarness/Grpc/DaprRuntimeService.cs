@@ -1,4 +1,3 @@
-using DaprHarness.Components;
 using Grpc.Core;
 using DaprService = Dapr.Client.Autogen.Grpc.v1.Dapr;
 
@@ -17,11 +16,4 @@ public partial class DaprRuntimeService(HarnessRuntime runtime, ILogger<DaprRunt
 
     public static void BindService(ServiceBinderBase binder, DaprRuntimeService? service) =>
         DescriptorServiceBinder.Bind(binder, DaprService.Descriptor, typeof(DaprRuntimeService));
-
-    /// <summary>The component named <paramref name="name"/> of kind <typeparamref name="T"/>, or the gRPC error daprd gives.</summary>
-    protected T Component<T>(string name, string kindForMessage, StatusCode notFound = StatusCode.InvalidArgument)
-        where T : class, IHarnessComponent =>
-        Runtime.Components.TryGet<T>(name, out var component)
-            ? component
-            : throw new RpcException(new Status(notFound, $"{kindForMessage} {name} is not found"));
 }

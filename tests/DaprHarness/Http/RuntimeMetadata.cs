@@ -64,16 +64,7 @@ public static class RuntimeMetadata
             json.WriteStartObject();
             WriteIfSet(json, "id", metadata.Id);
             WriteIfSet(json, "runtimeVersion", metadata.RuntimeVersion);
-            if (metadata.EnabledFeatures.Count > 0)
-            {
-                json.WriteStartArray("enabledFeatures");
-                foreach (var feature in metadata.EnabledFeatures)
-                {
-                    json.WriteStringValue(feature);
-                }
-
-                json.WriteEndArray();
-            }
+            WriteIfAny(json, "enabledFeatures", metadata.EnabledFeatures);
 
             if (metadata.RegisteredComponents.Count > 0)
             {
@@ -84,17 +75,7 @@ public static class RuntimeMetadata
                     WriteIfSet(json, "name", component.Name);
                     WriteIfSet(json, "type", component.Type);
                     WriteIfSet(json, "version", component.Version);
-                    if (component.Capabilities.Count > 0)
-                    {
-                        json.WriteStartArray("capabilities");
-                        foreach (var capability in component.Capabilities)
-                        {
-                            json.WriteStringValue(capability);
-                        }
-
-                        json.WriteEndArray();
-                    }
-
+                    WriteIfAny(json, "capabilities", component.Capabilities);
                     json.WriteEndObject();
                 }
 
@@ -153,5 +134,21 @@ public static class RuntimeMetadata
         {
             json.WriteString(name, value);
         }
+    }
+
+    private static void WriteIfAny(Utf8JsonWriter json, string name, Google.Protobuf.Collections.RepeatedField<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
     }
 }

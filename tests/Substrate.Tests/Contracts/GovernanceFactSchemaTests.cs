@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Platform.Substrate.BuildingBlocks;
 using Platform.Substrate.Environments;
 using Platform.Substrate.Governance;
+using Platform.Testing;
 
 namespace Platform.Substrate.Tests.Contracts;
 
