@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The platform's main job in local_parity: backing services, one Dapr sidecar per app, then a smoke check
-# through every sidecar. With the `dapr` CLI installed it uses `dapr run -f` (real daprd); otherwise it starts
+# The platform's main job in local_parity: backing services, one Dapr sidecar per app (and the apps whose
+# services have landed), a smoke check through every sidecar, then synthetic traffic through the Ingestion Gate
+# with a summary and a sample receipt read back from it. With the `dapr` CLI installed it uses `dapr run -f` (real daprd); otherwise it starts
 # the project's sidecar harness with daprd's flags and says so. Stops everything at the end unless --keep.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -40,18 +41,41 @@ if command -v dapr >/dev/null 2>&1; then
 else
   say "sidecars: the project's daprd stand-in (tests/DaprHarness; no dapr CLI on this machine)"
   harness="$repo/tests/DaprHarness/bin/Debug/net10.0/DaprHarness.dll"
-  while IFS=$'\t' read -r app app_port http_port grpc_port; do
+  # Sidecar -> app calls carry Dapr's app API token, as in dev/prod.
+  APP_API_TOKEN="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app-api-token"])' "$PLATFORM_SECRETS_FILE")"
+  export APP_API_TOKEN
+  while IFS=$'\t' read -r app app_port http_port grpc_port service; do
     [[ -z "$app" || "$app" == \#* ]] && continue
-    dotnet "$harness" --app-id "$app" --dapr-http-port "$http_port" --dapr-grpc-port "$grpc_port" \
+    app_args=()
+    if [[ "$service" != "-" ]]; then
+      (cd "services/$service" && PLATFORM_ENV=local_parity \
+        DAPR_HTTP_ENDPOINT="http://127.0.0.1:$http_port" DAPR_GRPC_ENDPOINT="http://127.0.0.1:$grpc_port" \
+        exec dotnet "bin/Debug/net10.0/$service.dll" --urls "http://127.0.0.1:$app_port") >"$logs/app-$app.log" 2>&1 &
+      pids+=($!)
+      app_args=(--app-port "$app_port")
+    fi
+    dotnet "$harness" --app-id "$app" --dapr-http-port "$http_port" --dapr-grpc-port "$grpc_port" "${app_args[@]}" \
       --resources-path components/local_parity --config components/local_parity/config.yaml \
       >"$logs/sidecar-$app.log" 2>&1 &
     pids+=($!)
-    say "  $app: HTTP $http_port, gRPC $grpc_port (log: $logs/sidecar-$app.log)"
+    say "  $app: ${service/#-/sidecar only}${app_args[*]:+ on :$app_port}, Dapr HTTP $http_port, gRPC $grpc_port (logs: $logs/)"
   done < deploy/local_parity/apps.tsv
 fi
 
 say "smoke check through every sidecar"
 dotnet services/Platformctl/bin/Debug/net10.0/platformctl.dll smoke --apps deploy/local_parity/apps.tsv
+
+run_id="platform_$(date -u +%Y%m%dT%H%M%SZ)"
+say "synthetic traffic through the Ingestion Gate (platform_run_id $run_id)"
+produce_out="$logs/produce-$run_id.txt"
+dotnet services/Platformctl/bin/Debug/net10.0/platformctl.dll produce --run-id "$run_id" --seed 42 \
+  --events "${PLATFORM_EVENTS:-3000}" --ig-url http://127.0.0.1:5101 | tee "$produce_out"
+
+receipt_id="$(awk '$1 == "sample" && $2 == "receipt" {print $3}' "$produce_out")"
+if [[ -n "$receipt_id" ]]; then
+  say "sample receipt read back from IG: GET /v1/receipts/$receipt_id"
+  curl -fsS -H "X-Api-Key: $PLATFORM_OPERATOR_API_KEY" "http://127.0.0.1:5101/v1/receipts/$receipt_id" | python3 -m json.tool
+fi
 
 if $keep; then
   say "running; Ctrl-C stops the sidecars and the backing services"

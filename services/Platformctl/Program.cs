@@ -5,5 +5,6 @@ using Platformctl.Smoke;
 var root = new RootCommand("platformctl: operate the fraud decisioning platform")
 {
     SmokeCommand.Create(),
+    Platformctl.Produce.ProduceCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

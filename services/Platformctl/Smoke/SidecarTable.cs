@@ -11,9 +11,9 @@ public static class SidecarTable
         File.ReadAllLines(path)
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split('\t'))
-            .Select(cols => cols.Length == 4
+            .Select(cols => cols.Length >= 4
                 ? new SidecarEndpoint(cols[0], Port(cols[1]), Port(cols[2]), Port(cols[3]))
-                : throw new FormatException($"{path}: expected 4 tab-separated columns, got '{string.Join(' ', cols)}'"))
+                : throw new FormatException($"{path}: expected at least 4 tab-separated columns, got '{string.Join(' ', cols)}'"))
             .ToList();
 
     private static int Port(string raw) => int.Parse(raw, NumberStyles.None, CultureInfo.InvariantCulture);
