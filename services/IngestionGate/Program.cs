@@ -34,11 +34,14 @@ public static class IngestionGateApp
         builder.Services.AddPlatformProblemDetails();
         builder.Services.AddGovernanceFacts();
         builder.AddIngestionGate(policy, schemas);
+        builder.Services.AddOpenApi();
 
         var app = builder.Build();
         app.UsePlatformProblemDetails();
         app.UsePlatformIdentity();
         app.MapPlatformHealth();
+        // The API description is public, like health: producers read it before they hold a key.
+        app.MapOpenApi().AllowAnonymous();
         app.MapEventsApi();
         app.MapReceiptsApi();
         app.MapAdmissionsApi();

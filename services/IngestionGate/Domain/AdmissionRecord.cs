@@ -94,7 +94,7 @@ public sealed record AdmissionRecord(
             State = AdmissionState.Admitted,
             EbRef = ebRef,
             AdmittedAtUtc = at,
-            ReceiptId = IgIds.ReceiptId(ReceiptDecision.Admit, EventId),
+            ReceiptId = IgIds.ReceiptId(ReceiptDecision.Admit, DedupeKey),
             UpdatedAtUtc = at,
         };
     }

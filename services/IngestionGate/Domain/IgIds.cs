@@ -11,9 +11,23 @@ public static class IgIds
     public static string DedupeKey(string platformRunId, string eventClass, string eventId) =>
         Digests.Sha256Hex(Encoding.UTF8.GetBytes($"{platformRunId}:{eventClass}:{eventId}"));
 
-    /// <summary><c>receipt_id</c> = hex32 of H(decision + ":" + event_id).</summary>
-    public static string ReceiptId(ReceiptDecision decision, string eventId) =>
-        Digests.Hex32(Digests.Of($"{Receipt.WireName(decision)}:{eventId}"));
+    /// <summary>
+    /// <c>receipt_id</c> of an ADMIT or DUPLICATE receipt = hex32 of H(decision + ":" + dedupe_key). CONTRACTS §4 says
+    /// event_id, but event_id is only unique per run and class: the dedupe_key keeps one receipt per (platform_run_id,
+    /// event_class, event_id, decision).
+    /// </summary>
+    public static string ReceiptId(ReceiptDecision decision, string dedupeKey) =>
+        decision is ReceiptDecision.Admit or ReceiptDecision.Duplicate
+            ? Digests.Hex32(Digests.Of($"{Receipt.WireName(decision)}:{dedupeKey}"))
+            : throw new ArgumentOutOfRangeException(nameof(decision), decision, "A QUARANTINE receipt is named after its quarantine (QuarantineReceiptId).");
+
+    /// <summary>
+    /// <c>receipt_id</c> of a QUARANTINE receipt = hex32 of H("QUARANTINE:" + quarantine_id): one receipt per
+    /// quarantine record, so every receipt's evidence_refs name its own evidence (two different bad versions of one
+    /// event are two quarantines), and an envelope without a usable event_id or dedupe_key still gets one.
+    /// </summary>
+    public static string QuarantineReceiptId(string quarantineId) =>
+        Digests.Hex32(Digests.Of($"{Receipt.WireName(ReceiptDecision.Quarantine)}:{quarantineId}"));
 
     /// <summary>
     /// <c>publish_id</c> = hex32 of H(dedupe_key + ":" + attempt): the eb_ref offset of an admitted event, since the

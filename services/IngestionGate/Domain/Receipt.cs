@@ -74,8 +74,8 @@ public sealed record Receipt(
     }
 
     /// <summary>
-    /// The QUARANTINE receipt: evidence_refs name the record (with the SHA-256 of <see cref="QuarantineRecord.ToUtf8Json"/>)
-    /// and the payload object. Without a trusted event_id (ENVELOPE_INVALID) the quarantine_id stands in for it in receipt_id.
+    /// The QUARANTINE receipt, named after its quarantine: evidence_refs name the record (with the SHA-256 of
+    /// <see cref="QuarantineRecord.ToUtf8Json"/>) and the payload object.
     /// </summary>
     public static Receipt ForQuarantine(Quarantine quarantine, QuarantineRecord record)
     {
@@ -90,7 +90,7 @@ public sealed record Receipt(
         var recordRef = EvidenceRef.For(
             EvidenceRefType.QuarantineRecord, IgObjectKeys.QuarantineRecord(quarantine.PlatformRunId, quarantine.QuarantineId), record.ToUtf8Json());
         return new Receipt(
-            IgIds.ReceiptId(ReceiptDecision.Quarantine, facts?.EventId ?? quarantine.QuarantineId),
+            IgIds.QuarantineReceiptId(quarantine.QuarantineId),
             ReceiptDecision.Quarantine,
             facts?.EventId,
             facts?.EventType,
@@ -131,7 +131,7 @@ public sealed record Receipt(
         }
 
         return new Receipt(
-            IgIds.ReceiptId(decision, admission.EventId),
+            IgIds.ReceiptId(decision, admission.DedupeKey),
             decision,
             admission.EventId,
             admission.EventType,

@@ -13,7 +13,7 @@ namespace IngestionGate.Infrastructure;
 
 /// <summary>
 /// The stateful half of admission (CONTRACTS §4), one micro-batch at a time: dedupe lookup (one bulk get), admission
-/// rows <c>PUBLISH_IN_FLIGHT</c> (first-write), publish (per partition key in order), the commit point (ADMITTED rows
+/// rows <c>PUBLISH_IN_FLIGHT</c> (first-writes, one transaction), publish (per partition key in order), the commit point (ADMITTED rows
 /// and receipt index in one transaction), receipts, quarantines. A request failing anywhere leaves its event absent,
 /// quarantined with a receipt, admitted with a receipt, or in an unconfirmed state only an operator settles; never
 /// published twice.
@@ -189,27 +189,55 @@ public sealed class AdmissionPipeline(
         }
     }
 
+    /// <summary>
+    /// Writes the <c>PUBLISH_IN_FLIGHT</c> rows: all in one transaction of first-writes, and only if that finds a row
+    /// taken meanwhile (another process got there first; nothing was applied) one by one, to learn which.
+    /// </summary>
     private async Task<List<Admission>> InsertInFlightAsync(List<Claim> fresh, Decisions decided, Action<AdmissionWork> requeue, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var attempts = await Task.WhenAll(fresh.Select(async claim =>
+        var admissions = fresh.Select(claim =>
         {
             var leader = Event(claim.Works[0]);
             using var envelope = JsonDocument.Parse(leader.Record);
-            var row = new AdmissionRow(AdmissionRecord.InFlight(leader, context.PolicyRev, now), envelope.RootElement.Clone());
+            return new Admission(claim, new AdmissionRow(AdmissionRecord.InFlight(leader, context.PolicyRev, now), envelope.RootElement.Clone()));
+        }).ToList();
+        if (admissions.Count > 1)
+        {
             try
             {
-                return (Claim: claim, Row: row, Inserted: (bool?)await store.TryInsertAsync(row, cancellationToken));
+                if (await store.TryInsertAllAsync([.. admissions.Select(a => a.Row)], cancellationToken))
+                {
+                    return admissions;
+                }
+            }
+            catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
+            {
+                // As for a single row: nothing was written, or what was is found in flight and waited for.
+                foreach (var admission in admissions)
+                {
+                    FailAll(admission.Claim.Works, exception, "writing the admission rows");
+                }
+
+                return [];
+            }
+        }
+
+        var attempts = await Task.WhenAll(admissions.Select(async admission =>
+        {
+            try
+            {
+                return (Admission: admission, Inserted: (bool?)await store.TryInsertAsync(admission.Row, cancellationToken));
             }
             catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
             {
                 // Only this event fails; the row was not written (or, if it was, it is found in flight and waited for).
-                FailAll(claim.Works, exception, "writing the admission row");
-                return (Claim: claim, Row: row, Inserted: (bool?)null);
+                FailAll(admission.Claim.Works, exception, "writing the admission row");
+                return (Admission: admission, Inserted: (bool?)null);
             }
         }));
 
-        var lost = attempts.Where(a => a.Inserted == false).Select(a => a.Claim).ToList();
+        var lost = attempts.Where(a => a.Inserted == false).Select(a => a.Admission.Claim).ToList();
         if (lost.Count > 0)
         {
             // Another process wrote the row first: treat it as found.
@@ -227,7 +255,7 @@ public sealed class AdmissionPipeline(
             }
         }
 
-        return [.. attempts.Where(a => a.Inserted == true).Select(a => new Admission(a.Claim, a.Row))];
+        return [.. attempts.Where(a => a.Inserted == true).Select(a => a.Admission)];
     }
 
     /// <summary>
@@ -392,7 +420,7 @@ public sealed class AdmissionPipeline(
             var receipt = Receipt.ForAdmitted(commit.Row.Admission, context.Provenance);
             try
             {
-                await evidence.WriteReceiptAsync(receipt, cancellationToken);
+                await evidence.WriteNewAdmitReceiptAsync(receipt, cancellationToken);
                 return (Commit: commit, Receipt: receipt, Written: true);
             }
             catch (Exception exception) when (IsUnavailable(exception, cancellationToken))

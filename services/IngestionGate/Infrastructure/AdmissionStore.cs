@@ -85,6 +85,13 @@ public sealed class AdmissionStore([FromKeyedServices(PlatformNames.Components.I
     public Task<bool> TryInsertAsync(AdmissionRow row, CancellationToken cancellationToken) =>
         state.TrySaveAsync(row.DedupeKey, row, expectedETag: null, timeToLive: null, cancellationToken);
 
+    /// <summary>
+    /// First writes of several new admissions in one transaction: true when all were inserted, false when any row
+    /// exists already (then none was).
+    /// </summary>
+    public Task<bool> TryInsertAllAsync(IReadOnlyList<AdmissionRow> rows, CancellationToken cancellationToken) =>
+        state.TryExecuteTransactionAsync(Sorted([.. rows.Select(row => StateWrite.Insert(row.DedupeKey, row))]), cancellationToken);
+
     /// <summary>Replaces the row if it still carries <paramref name="etag"/>.</summary>
     public Task<bool> TryReplaceAsync(AdmissionRow row, string etag, CancellationToken cancellationToken) =>
         state.TrySaveAsync(row.DedupeKey, row, etag, timeToLive: null, cancellationToken);

@@ -34,6 +34,9 @@ public sealed class IngestionGateOptions
     /// <summary>Micro-batches processed at the same time.</summary>
     public int MicroBatchWorkers { get; set; } = 4;
 
+    /// <summary>Object-store writes (receipts, quarantine evidence) in flight at once, across all micro-batches.</summary>
+    public int ObjectStoreWriteConcurrency { get; set; } = 32;
+
     /// <summary>How long an arrival waits for another admission of the same event before answering a retryable 409.</summary>
     public TimeSpan InFlightWait { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -74,6 +77,7 @@ public sealed class IngestionGateOptions
         Require(MicroBatchMaxItems is >= 1 and <= 4096, nameof(MicroBatchMaxItems), "must be between 1 and 4096");
         Require(MicroBatchLinger >= TimeSpan.Zero && MicroBatchLinger <= TimeSpan.FromSeconds(1), nameof(MicroBatchLinger), "must be between 0 and 1s");
         Require(MicroBatchWorkers is >= 1 and <= 64, nameof(MicroBatchWorkers), "must be between 1 and 64");
+        Require(ObjectStoreWriteConcurrency is >= 1 and <= 1024, nameof(ObjectStoreWriteConcurrency), "must be between 1 and 1024");
         Require(InFlightWait > TimeSpan.Zero, nameof(InFlightWait), "must be positive");
         Require(InFlightPoll > TimeSpan.Zero && InFlightPoll <= InFlightWait, nameof(InFlightPoll), "must be positive and at most InFlightWait");
         Require(PublishTimeout > TimeSpan.Zero, nameof(PublishTimeout), "must be positive");

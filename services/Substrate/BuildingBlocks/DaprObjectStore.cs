@@ -52,13 +52,20 @@ public sealed class DaprObjectStore : IObjectStore
                 : throw new ObjectConflictException(key);
         }
 
+        await PutIdenticalAsync(key, content, contentType, cancellationToken);
+        return ObjectWriteOutcome.Created;
+    }
+
+    public async Task PutIdenticalAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(contentType);
+
         // The binding reads the request data as text; base64 plus decodeBase64 keeps binary content intact.
         var request = Request("create", key);
         request.Data = Encoding.ASCII.GetBytes(Convert.ToBase64String(content.Span));
         request.Metadata["decodeBase64"] = "true";
         request.Metadata["Content-Type"] = contentType;
         await _bindings.InvokeAsync(request, cancellationToken);
-        return ObjectWriteOutcome.Created;
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)

@@ -11,18 +11,22 @@ public sealed record StateEntry<T>(string Key, T Value, string ETag);
 /// <summary>One operation of a state transaction. Values are serialized with <see cref="PlatformJson.Options"/>.</summary>
 public sealed class StateWrite
 {
-    private StateWrite(string key, byte[]? value, string? etag, TimeSpan? timeToLive)
+    private StateWrite(string key, byte[]? value, string? etag, TimeSpan? timeToLive, bool firstWrite = false)
     {
         Key = key;
         Value = value;
         ETag = etag;
         TimeToLive = timeToLive;
+        FirstWrite = firstWrite;
     }
 
     public string Key { get; }
 
-    /// <summary>The ETag the row must still carry; null writes unconditionally.</summary>
+    /// <summary>The ETag the row must still carry; null writes unconditionally (or, with <see cref="FirstWrite"/>, only if absent).</summary>
     public string? ETag { get; }
+
+    /// <summary>An insert: the write applies only if the key does not exist yet (first-write concurrency, no ETag).</summary>
+    public bool FirstWrite { get; }
 
     public TimeSpan? TimeToLive { get; }
 
@@ -33,6 +37,13 @@ public sealed class StateWrite
 
     public static StateWrite Upsert<T>(string key, T value, string? etag = null, TimeSpan? timeToLive = null) =>
         new(key, JsonSerializer.SerializeToUtf8Bytes(value, PlatformJson.Options), etag, timeToLive);
+
+    /// <summary>
+    /// A first-write: inside a transaction, a key that exists already fails the whole transaction
+    /// (<see cref="DaprStateStore.TryExecuteTransactionAsync"/> returns false and nothing is applied).
+    /// </summary>
+    public static StateWrite Insert<T>(string key, T value, TimeSpan? timeToLive = null) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, PlatformJson.Options), etag: null, timeToLive, firstWrite: true);
 
     public static StateWrite Delete(string key, string? etag = null) => new(key, null, etag, null);
 }
@@ -121,7 +132,8 @@ public sealed class DaprStateStore(DaprClient client, string componentName)
 
     /// <summary>
     /// Applies all writes atomically. Returns false when an ETag or first-write condition failed (nothing was
-    /// applied); other failures throw.
+    /// applied; state.postgresql v2 reports a lost first-write inside a transaction as "no item was updated", which
+    /// <see cref="DaprErrors.IsStateConflict"/> recognises); other failures throw.
     /// </summary>
     public async Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateWrite> writes, CancellationToken cancellationToken)
     {
@@ -143,7 +155,8 @@ public sealed class DaprStateStore(DaprClient client, string componentName)
                 w.Value,
                 w.IsDelete ? StateOperationType.Delete : StateOperationType.Upsert,
                 w.ETag,
-                TtlMetadata(w.TimeToLive)))
+                TtlMetadata(w.TimeToLive),
+                w.FirstWrite ? new StateOptions { Concurrency = ConcurrencyMode.FirstWrite } : null))
             .ToList();
 
     internal static Dictionary<string, string>? TtlMetadata(TimeSpan? timeToLive)

@@ -10,6 +10,15 @@ public interface IObjectStore
     /// </summary>
     Task<ObjectWriteOutcome> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes <paramref name="content"/> at <paramref name="key"/> without looking first (one round trip instead of two).
+    /// Only for a key whose bytes are fully determined by the key itself, so a second write carries identical bytes and
+    /// replacing is indistinguishable from keeping; anything else uses <see cref="CreateIfAbsentAsync"/>. Stores without
+    /// a cheaper path fall back to it.
+    /// </summary>
+    Task PutIdenticalAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
+        CreateIfAbsentAsync(key, content, contentType, cancellationToken);
+
     /// <summary>The object's bytes, or null when no object exists at <paramref name="key"/>.</summary>
     Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
 

@@ -36,7 +36,7 @@ public sealed class ReceiptSchemaTests
 
         Assert.Empty(SchemaContract.Errors(Schema, Samples.Json(receipt)));
         Assert.Equal(ReceiptDecision.Duplicate, receipt.Decision);
-        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Duplicate, "evt-0001"), receipt.ReceiptId);
+        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Duplicate, original.DedupeKey), receipt.ReceiptId);
         Assert.Equal(original.EbRef, receipt.EbRef);
         Assert.Equal(original.AdmittedAtUtc, receipt.AdmittedAtUtc);
         Assert.Equal("SYSTEM::corpus-producer", receipt.Actor.ActorId);
@@ -77,7 +77,7 @@ public sealed class ReceiptSchemaTests
         Assert.Equal(IgObjectKeys.QuarantineRecord(quarantine.PlatformRunId, quarantine.QuarantineId), recordRef.RefId);
         Assert.Equal(Digests.Sha256Hex(record.ToUtf8Json()), recordRef.Sha256);
         Assert.Equal(record.EvidenceRefs, receipt.EvidenceRefs.Skip(1));
-        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Quarantine, quarantine.Event?.EventId ?? quarantine.QuarantineId), receipt.ReceiptId);
+        Assert.Equal(IgIds.QuarantineReceiptId(quarantine.QuarantineId), receipt.ReceiptId);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class AdmissionRecordTests
 
         Assert.Equal(AdmissionState.Admitted, admitted.State);
         Assert.Equal(ebRef, admitted.EbRef);
-        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Admit, "evt-0001"), admitted.ReceiptId);
+        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Admit, row.DedupeKey), admitted.ReceiptId);
         Assert.Equal(T0.AddSeconds(2).AddTicks(-7), admitted.AdmittedAtUtc);
         Assert.Equal(row.CreatedAtUtc, admitted.CreatedAtUtc);
         Assert.Equal(admitted.AdmittedAtUtc, admitted.UpdatedAtUtc);

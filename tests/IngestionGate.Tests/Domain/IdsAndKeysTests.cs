@@ -16,12 +16,35 @@ public sealed class IdsAndKeysTests
     }
 
     [Fact]
-    public void Receipt_id_is_hex32_of_H_of_decision_colon_event_id()
+    public void Receipt_id_is_hex32_of_H_of_decision_colon_dedupe_key()
     {
+        var dedupeKey = IgIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1");
+
         // H(x) hashes the canonical JSON of x: here a JSON string, quotes included.
-        Assert.Equal(Sha256Hex("\"ADMIT:evt-1\"")[..32], IgIds.ReceiptId(ReceiptDecision.Admit, "evt-1"));
-        Assert.Equal(Sha256Hex("\"DUPLICATE:evt-1\"")[..32], IgIds.ReceiptId(ReceiptDecision.Duplicate, "evt-1"));
-        Assert.Equal(Sha256Hex("\"QUARANTINE:evt-1\"")[..32], IgIds.ReceiptId(ReceiptDecision.Quarantine, "evt-1"));
+        Assert.Equal(Sha256Hex($"\"ADMIT:{dedupeKey}\"")[..32], IgIds.ReceiptId(ReceiptDecision.Admit, dedupeKey));
+        Assert.Equal(Sha256Hex($"\"DUPLICATE:{dedupeKey}\"")[..32], IgIds.ReceiptId(ReceiptDecision.Duplicate, dedupeKey));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IgIds.ReceiptId(ReceiptDecision.Quarantine, dedupeKey));
+    }
+
+    [Fact]
+    public void Quarantine_receipt_id_is_hex32_of_H_of_QUARANTINE_colon_quarantine_id()
+    {
+        var quarantineId = IgIds.QuarantineId("SYSTEM::a", new string('1', 64), [ReasonCode.SchemaFail]);
+
+        Assert.Equal(Sha256Hex($"\"QUARANTINE:{quarantineId}\"")[..32], IgIds.QuarantineReceiptId(quarantineId));
+    }
+
+    [Fact]
+    public void The_same_event_id_in_two_runs_or_two_classes_gets_two_receipt_ids()
+    {
+        var ids = new[]
+        {
+            IgIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1"),
+            IgIds.DedupeKey("platform_20261127T213504Z", "traffic", "evt-1"),
+            IgIds.DedupeKey("platform_20261127T213503Z", "context", "evt-1"),
+        }.SelectMany(key => new[] { IgIds.ReceiptId(ReceiptDecision.Admit, key), IgIds.ReceiptId(ReceiptDecision.Duplicate, key) });
+
+        Assert.Equal(6, ids.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]

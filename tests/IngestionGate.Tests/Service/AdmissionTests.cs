@@ -63,6 +63,43 @@ public sealed class AdmissionTests(IgServiceFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_event_id_in_two_runs_and_in_two_classes_gets_a_retrievable_receipt_each()
+    {
+        var eventId = Unique("evt");
+        var (run, otherRun) = (FreshRunId(), FreshRunId());
+        var anchor = Envelopes.FlowAnchor(eventId);
+        anchor["platform_run_id"] = run;
+        anchor["payload"]!["flow_id"] = Unique("flow");
+        var producer = fixture.Ig.Client("traffic_context");
+        var envelopes = new (JsonObject Envelope, string DedupeKey)[]
+        {
+            (Transaction(run, eventId, Unique("flow")), DedupeKey(run, eventId)),
+            (Transaction(otherRun, eventId, Unique("flow")), DedupeKey(otherRun, eventId)),
+            (anchor, DedupeKey(run, eventId, "context")),
+        };
+
+        foreach (var decision in new[] { "ADMIT", "DUPLICATE" })
+        {
+            var answers = new List<Answer>();
+            foreach (var (envelope, _) in envelopes)
+            {
+                answers.Add(await producer.PostEventAsync(envelope));
+            }
+
+            Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK && a.Decision == decision, a.ToString()));
+            Assert.Equal(envelopes.Length, answers.Select(a => a.ReceiptId).Distinct().Count());
+            for (var i = 0; i < envelopes.Length; i++)
+            {
+                var receipt = await producer.ReceiptAsync(answers[i].ReceiptId);
+                Assert.Equal(
+                    (decision, envelopes[i].DedupeKey, envelopes[i].Envelope["platform_run_id"]!.GetValue<string>(), eventId),
+                    (receipt.GetProperty("decision").GetString(), receipt.GetProperty("dedupe_key").GetString(),
+                        receipt.GetProperty("platform_run_id").GetString(), receipt.GetProperty("event_id").GetString()));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_resubmission_with_another_payload_is_quarantined_and_the_admission_is_untouched()
     {
         var run = FreshRunId();
@@ -114,9 +151,9 @@ public sealed class AdmissionTests(IgServiceFixture fixture)
         Assert.Equal([reason], answer.ReasonCodes);
         var receipt = await Producer.ReceiptAsync(answer.ReceiptId);
 
-        // Nothing of an envelope that failed its schema is trusted, so its quarantine_id stands in for the event_id.
+        // A quarantine receipt is named after the quarantine whose record its first evidence ref names.
         var quarantineId = receipt.GetProperty("evidence_refs")[0].GetProperty("ref_id").GetString()!.Split('/')[^1].Replace(".json", "", StringComparison.Ordinal);
-        Assert.Equal(IgIds.ReceiptId(ReceiptDecision.Quarantine, reason == ReasonCode.EnvelopeInvalid ? quarantineId : eventId), answer.ReceiptId);
+        Assert.Equal(IgIds.QuarantineReceiptId(quarantineId), answer.ReceiptId);
         await AssertQuarantineEvidenceAsync(run, receipt, expectFact: true);
         Assert.Null(await Backends.StateAsync(DedupeKey(run, eventId)));
         Assert.Empty(await Backends.StreamRecordsAsync(PlatformNames.Streams.Traffic, PartitionKey(flow)));

@@ -1,6 +1,9 @@
 using System.Net;
+using System.Text.Json;
 using IngestionGate.Domain;
 using IngestionGate.Infrastructure;
+using IngestionGate.Tests.Domain;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Substrate.BuildingBlocks;
 using static IngestionGate.Tests.Service.Submissions;
 
@@ -38,5 +41,28 @@ public sealed class ConcurrencyTests(IgServiceFixture fixture)
         {
             await producer.ReceiptAsync(receiptId);
         }
+    }
+
+    [Fact]
+    public async Task Rows_inserted_together_are_all_or_nothing_so_a_row_taken_by_another_process_writes_none()
+    {
+        var store = fixture.Ig.Services.GetRequiredService<AdmissionStore>();
+        var rows = Enumerable.Range(0, 3).Select(_ => Row(Unique("evt"))).ToList();
+        Assert.True(await store.TryInsertAsync(rows[1], CancellationToken.None));
+
+        Assert.False(await store.TryInsertAllAsync(rows, CancellationToken.None));
+        Assert.Equal([rows[1].DedupeKey], (await store.GetManyAsync(rows.Select(r => r.DedupeKey), CancellationToken.None)).Keys);
+
+        var fresh = new[] { rows[0], rows[2] };
+        Assert.True(await store.TryInsertAllAsync(fresh, CancellationToken.None));
+        var stored = await store.GetManyAsync(fresh.Select(r => r.DedupeKey), CancellationToken.None);
+        Assert.All(fresh, row => Assert.Equal(row.Admission.ToUtf8Json(), stored[row.DedupeKey].Value.Admission.ToUtf8Json()));
+    }
+
+    private static AdmissionRow Row(string eventId)
+    {
+        var admissible = AdmissionRecordTests.Admissible(eventId);
+        using var envelope = JsonDocument.Parse(admissible.Record);
+        return new AdmissionRow(AdmissionRecord.InFlight(admissible, TestPolicy.Shipped.PolicyRev, DateTimeOffset.UtcNow), envelope.RootElement.Clone());
     }
 }

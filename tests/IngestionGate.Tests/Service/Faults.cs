@@ -62,9 +62,14 @@ internal sealed class FaultyObjectStore(IObjectStore inner) : IObjectStore
     public bool FailReceipts { get; set; }
 
     public Task<ObjectWriteOutcome> CreateIfAbsentAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
-        FailReceipts && key.Contains("/ig/receipts/", StringComparison.Ordinal)
+        Fails(key)
             ? throw new IOException("injected: the object store did not answer")
             : inner.CreateIfAbsentAsync(key, content, contentType, cancellationToken);
+
+    public Task PutIdenticalAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
+        Fails(key)
+            ? throw new IOException("injected: the object store did not answer")
+            : inner.PutIdenticalAsync(key, content, contentType, cancellationToken);
 
     public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
@@ -74,6 +79,8 @@ internal sealed class FaultyObjectStore(IObjectStore inner) : IObjectStore
 
     public Task<Uri> PresignGetAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken) =>
         inner.PresignGetAsync(key, timeToLive, cancellationToken);
+
+    private bool Fails(string key) => FailReceipts && key.Contains("/ig/receipts/", StringComparison.Ordinal);
 
     public static Action<IServiceCollection> Install() => services =>
     {

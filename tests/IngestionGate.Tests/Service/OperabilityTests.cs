@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Platform.Substrate.Errors;
 using Platform.Substrate.Telemetry;
@@ -23,6 +24,31 @@ public sealed class OperabilityTests(IgServiceFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_answers_without_credentials_and_lists_the_v1_routes()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.Ig.BaseAddress };
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var paths = document.RootElement.GetProperty("paths");
+        var operations = paths.EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => $"{operation.Name.ToUpperInvariant()} {path.Name}"))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(
+            new HashSet<string>(StringComparer.Ordinal)
+            {
+                "POST /v1/events",
+                "POST /v1/events:batch",
+                "GET /v1/receipts/{receipt_id}",
+                "GET /v1/admissions/{dedupe_key}",
+                "POST /v1/admissions/{dedupe_key}:resolve",
+            },
+            operations);
     }
 
     [Theory]
