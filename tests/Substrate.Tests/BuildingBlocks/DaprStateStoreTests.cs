@@ -42,6 +42,21 @@ public sealed class DaprStateStoreTests
         Assert.Equal("etag-2", delete.ETag);
     }
 
+    [Fact]
+    public void An_insert_is_a_first_write_upsert_without_etag_and_others_carry_no_concurrency_option()
+    {
+        var requests = DaprStateStore.ToTransaction(
+        [
+            StateWrite.Insert("a", new Admission("e-1", 1)),
+            StateWrite.Upsert("b", new Admission("e-2", 1)),
+        ]);
+
+        Assert.Equal(StateOperationType.Upsert, requests[0].OperationType);
+        Assert.Null(requests[0].ETag);
+        Assert.Equal(ConcurrencyMode.FirstWrite, requests[0].Options!.Concurrency);
+        Assert.Null(requests[1].Options);
+    }
+
     [Theory]
     [InlineData(StatusCode.Aborted, "failed saving state in state store ig-admission: possible etag mismatch. error from state store", true)]
     [InlineData(StatusCode.Internal, "error while executing state transaction: possible etag mismatch. error from state store", true)]
