@@ -135,11 +135,13 @@ log "state dir $STATE_DIR"
 
 # `( exec node ... ) &` makes $! the node PID itself (a plain `cd x && node ... &` would record a bash PID).
 # Every node command line contains "$STATE_DIR/", which backends-down.sh checks before signalling a PID.
-(cd "$BACKENDS" && exec node node_modules/s3rver/bin/s3rver.js -d "$STATE_DIR/s3" -a 127.0.0.1 -p "$S3_PORT" \
+# setsid gives them their own session (it does not fork here: a background subshell leads no process group), so a
+# signal to the calling job's process group cannot take them down behind PostgreSQL's back.
+(cd "$BACKENDS" && exec setsid node node_modules/s3rver/bin/s3rver.js -d "$STATE_DIR/s3" -a 127.0.0.1 -p "$S3_PORT" \
   --no-vhost-buckets --configure-bucket "$BUCKET" -s </dev/null >"$LOG_DIR/s3rver.log" 2>&1 3>&-) &
 echo $! >"$RUN_DIR/s3rver.pid"
 
-(cd "$BACKENDS" && exec node aws-local.js --port "$AWS_PORT" --data-dir "$STATE_DIR/aws" \
+(cd "$BACKENDS" && exec setsid node aws-local.js --port "$AWS_PORT" --data-dir "$STATE_DIR/aws" \
   </dev/null >"$LOG_DIR/aws-local.log" 2>&1 3>&-) &
 echo $! >"$RUN_DIR/aws-local.pid"
 
