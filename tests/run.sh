@@ -18,8 +18,11 @@ trap 'say "stopping local backing services"; bash deploy/local_parity/backends-d
 say "building Platform.sln"
 dotnet build Platform.sln --nologo -v quiet -clp:ErrorsOnly
 
-say "running tests"
 status=0
+say "checking code style (dotnet format --verify-no-changes)"
+dotnet format Platform.sln --verify-no-changes --no-restore -v q || { echo "formatting differs: run 'dotnet format Platform.sln'"; status=1; }
+
+say "running tests"
 # One test project at a time: projects share the backing services and the event bus's consumer names.
 for project in $(find tests -name '*.Tests.csproj' -o -name '*.IntegrationTests.csproj' | sort); do
     dotnet test "$project" --no-build --nologo -v quiet \

@@ -40,6 +40,27 @@ const apiKeys = [
       roles: ['operator', 'governance'],
     },
   },
+  {
+    // The chargeback feed (`platformctl labels feed`): an EXTERNAL label source writing through cm's writer boundary.
+    env: 'PLATFORM_LABEL_FEED_API_KEY',
+    key: `pk_${randomToken()}`,
+    entry: {
+      key_id: 'label-feed-chargebacks',
+      principal: 'SYSTEM::chargeback_feed',
+      source_type: 'SYSTEM',
+      roles: ['label-feed'],
+    },
+  },
+  {
+    env: 'PLATFORM_ANALYST_API_KEY',
+    key: `pk_${randomToken()}`,
+    entry: {
+      key_id: 'analyst-local',
+      principal: 'HUMAN::local_analyst',
+      source_type: 'HUMAN',
+      roles: ['labeler'],
+    },
+  },
 ];
 
 const secrets = {

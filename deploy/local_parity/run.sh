@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The platform's main job in local_parity: backing services, one Dapr sidecar per app (and the apps whose
-# services have landed), a smoke check through every sidecar, then synthetic traffic through the Ingestion Gate
-# with a summary and a sample receipt read back from it. With the `dapr` CLI installed it uses `dapr run -f` (real daprd); otherwise it starts
-# the project's sidecar harness with daprd's flags and says so. Stops everything at the end unless --keep.
+# services have landed), a smoke check through every sidecar, synthetic traffic through the Ingestion Gate with a
+# summary and a sample receipt read back from it, then the producer's chargebacks fed to the Label Store (cm).
+# With the `dapr` CLI installed it uses `dapr run -f` (real daprd); otherwise it starts the project's sidecar
+# harness with daprd's flags and says so. Stops everything at the end unless --keep.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
@@ -71,11 +72,17 @@ produce_out="$logs/produce-$run_id.txt"
 dotnet services/Platformctl/bin/Debug/net10.0/platformctl.dll produce --run-id "$run_id" --seed 42 \
   --events "${PLATFORM_EVENTS:-3000}" --ig-url http://127.0.0.1:5101 | tee "$produce_out"
 
+say "run summary read back from IG: GET /v1/runs/$run_id/summary (receipts by decision)"
+curl -fsS -H "X-Api-Key: $PLATFORM_OPERATOR_API_KEY" "http://127.0.0.1:5101/v1/runs/$run_id/summary" | python3 -m json.tool
+
 receipt_id="$(awk '$1 == "sample" && $2 == "receipt" {print $3}' "$produce_out")"
 if [[ -n "$receipt_id" ]]; then
   say "sample receipt read back from IG: GET /v1/receipts/$receipt_id"
   curl -fsS -H "X-Api-Key: $PLATFORM_OPERATOR_API_KEY" "http://127.0.0.1:5101/v1/receipts/$receipt_id" | python3 -m json.tool
 fi
+
+say "ground-truth chargebacks into the Label Store (cm) as EXTERNAL labels"
+dotnet services/Platformctl/bin/Debug/net10.0/platformctl.dll labels feed --run-id "$run_id" --cm-url http://127.0.0.1:5103
 
 if $keep; then
   say "running; Ctrl-C stops the sidecars and the backing services"

@@ -3,10 +3,7 @@ using IngestionGate.Endpoints;
 using IngestionGate.Infrastructure;
 using Platform.Substrate.BuildingBlocks;
 using Platform.Substrate.Environments;
-using Platform.Substrate.Errors;
-using Platform.Substrate.Governance;
-using Platform.Substrate.Identity;
-using Platform.Substrate.Telemetry;
+using Platform.Substrate.Hosting;
 
 namespace IngestionGate;
 
@@ -27,24 +24,19 @@ public static class IngestionGateApp
 
         var schemas = Path.Combine(AppContext.BaseDirectory, "schemas");
         var policy = IgPolicy.Load(schemas);
-        builder.Services.AddPlatformRuntime(
+        builder.AddPlatformServiceDefaults(
             PlatformRuntime.FromEnvironment(PlatformNames.AppIds.IngestionGate, name => builder.Configuration[name]) with { PolicyRev = policy.PolicyRev });
-        builder.AddPlatformIdentity();
-        builder.AddPlatformTelemetry();
-        builder.Services.AddPlatformProblemDetails();
-        builder.Services.AddGovernanceFacts();
         builder.AddIngestionGate(policy, schemas);
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
-        app.UsePlatformProblemDetails();
-        app.UsePlatformIdentity();
-        app.MapPlatformHealth();
+        app.UsePlatformServiceDefaults();
         // The API description is public, like health: producers read it before they hold a key.
         app.MapOpenApi().AllowAnonymous();
         app.MapEventsApi();
         app.MapReceiptsApi();
         app.MapAdmissionsApi();
+        app.MapRunsApi();
         return app;
     }
 }

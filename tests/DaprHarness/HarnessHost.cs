@@ -4,6 +4,7 @@ using DaprHarness.Grpc;
 using DaprHarness.Http;
 using DaprHarness.Resiliency;
 using DaprHarness.Resources;
+using DaprHarness.Workflow;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DaprHarness;
@@ -100,9 +101,11 @@ public static class HarnessHost
         builder.Services.AddSingleton(runtime);
         builder.Services.AddDaprRuntimeApi(environment);
         builder.Services.AddHostedService<InputBindingService>();
+        builder.Services.AddHarnessWorkflows();
 
         var web = builder.Build();
         web.MapGrpcService<DaprRuntimeService>().RequireHost($"*:{flags.DaprGrpcPort}");
+        web.MapHarnessWorkflows(flags.DaprGrpcPort);
         web.MapDaprHttpApi(runtime).RequireHost($"*:{flags.DaprHttpPort}");
         web.Lifetime.ApplicationStopped.Register(() =>
         {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using Platformctl.Produce;
 
@@ -127,12 +126,6 @@ public sealed class ProduceCommandTests : IDisposable
         return (run.ExitCode, outPath, labels, run.Stdout);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> InvokeAsync(string[] args, bool prependVerb = true)
-    {
-        var root = new RootCommand { ProduceCommand.Create() };
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exitCode = await root.Parse(prependVerb ? ["produce", .. args] : args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> InvokeAsync(string[] args, bool prependVerb = true) =>
+        CliRun.InvokeAsync(ProduceCommand.Create(), prependVerb ? ["produce", .. args] : args);
 }

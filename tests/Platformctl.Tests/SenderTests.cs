@@ -85,7 +85,7 @@ public sealed class SenderTests
 
         Assert.Single(ig.Received);
         Assert.Equal(new Outcome(Envelopes.Count, 0, 0, 0, Envelopes.Count, 0, 0), Outcome.Of(counters));
-        Assert.Equal(Envelopes.Count, counters.Snapshot().Refusals["HTTP 401 Unauthorized"]);
+        Assert.Equal(Envelopes.Count, counters.Snapshot().Delivery.Refusals["HTTP 401 Unauthorized"]);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class SenderTests
         await sender.SendAsync(Batches(Envelopes.Count), timeout.Token);
 
         Assert.Equal(new Outcome(Envelopes.Count, 0, 0, 0, 0, Envelopes.Count, Envelopes.Count), Outcome.Of(counters));
-        Assert.Contains(counters.Snapshot().Losses.Keys, reason => reason.StartsWith("connection failed", StringComparison.Ordinal));
+        Assert.Contains(counters.Snapshot().Delivery.Losses.Keys, reason => reason.StartsWith("connection failed", StringComparison.Ordinal));
     }
 
     private static async Task<ProduceCounters> SendAsync(
@@ -176,7 +176,7 @@ public sealed class SenderTests
         public static Outcome Of(ProduceCounters counters)
         {
             var s = counters.Snapshot();
-            return new Outcome(s.Sent, s.Admitted, s.Duplicate, s.Quarantined, s.Refused, s.Lost, s.Retries);
+            return new Outcome(s.Delivery.Sent, s.Admitted, s.Duplicate, s.Quarantined, s.Delivery.Refused, s.Delivery.Lost, s.Delivery.Retries);
         }
     }
 }

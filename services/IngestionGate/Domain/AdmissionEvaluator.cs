@@ -90,7 +90,7 @@ public sealed class AdmissionEvaluator(IgPolicy policy, IWriterAuthorizer author
         var platformRunId = facts.PlatformRunId
             ?? throw new InvalidOperationException("Every class requires platform_run_id (IgPolicy.Load checks it), so the pins step has it.");
         var payloadHash = PayloadHash.Of(facts.EventType, schemaVersion, payload);
-        var dedupeKey = IgIds.DedupeKey(platformRunId, typePolicy.Class.Name, facts.EventId);
+        var dedupeKey = EventIds.DedupeKey(platformRunId, typePolicy.Class.Name, facts.EventId);
         var profile = typePolicy.Class.Profile;
         if (profile.PartitionKeyFor(item) is not { } partitionKey)
         {

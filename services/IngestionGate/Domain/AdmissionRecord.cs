@@ -71,7 +71,7 @@ public sealed record AdmissionRecord(
             admissible.PartitionKey,
             admissible.Stream.StreamName,
             PublishAttempt: 1,
-            IgIds.PublishId(admissible.DedupeKey, 1),
+            EventIds.PublishId(admissible.DedupeKey, 1),
             EbRef: null,
             AdmittedAtUtc: null,
             ReceiptId: null,
@@ -114,7 +114,7 @@ public sealed record AdmissionRecord(
         {
             State = AdmissionState.PublishInFlight,
             PublishAttempt = PublishAttempt + 1,
-            PublishId = IgIds.PublishId(DedupeKey, PublishAttempt + 1),
+            PublishId = EventIds.PublishId(DedupeKey, PublishAttempt + 1),
             UpdatedAtUtc = UtcTimestamp.Truncate(now),
         };
     }

@@ -1,16 +1,13 @@
-using System.Globalization;
-using System.Text;
 using Platform.Substrate.Pinning;
 
 namespace IngestionGate.Domain;
 
-/// <summary>Every identifier IG derives, in one place (CONTRACTS §4 and the eb_ref deviation in IG's design notes).</summary>
+/// <summary>
+/// The identifiers only IG derives (CONTRACTS §4); the ones consumers derive too (dedupe_key, publish_id) are in
+/// <see cref="EventIds"/>.
+/// </summary>
 public static class IgIds
 {
-    /// <summary><c>dedupe_key</c> = hex SHA-256 of the UTF-8 string <c>"{platform_run_id}:{event_class}:{event_id}"</c>.</summary>
-    public static string DedupeKey(string platformRunId, string eventClass, string eventId) =>
-        Digests.Sha256Hex(Encoding.UTF8.GetBytes($"{platformRunId}:{eventClass}:{eventId}"));
-
     /// <summary>
     /// <c>receipt_id</c> of an ADMIT or DUPLICATE receipt = hex32 of H(decision + ":" + dedupe_key). CONTRACTS §4 says
     /// event_id, but event_id is only unique per run and class: the dedupe_key keeps one receipt per (platform_run_id,
@@ -28,15 +25,6 @@ public static class IgIds
     /// </summary>
     public static string QuarantineReceiptId(string quarantineId) =>
         Digests.Hex32(Digests.Of($"{Receipt.WireName(ReceiptDecision.Quarantine)}:{quarantineId}"));
-
-    /// <summary>
-    /// <c>publish_id</c> = hex32 of H(dedupe_key + ":" + attempt): the eb_ref offset of an admitted event, since the
-    /// Kinesis binding reports no sequence number. A new attempt (operator republish) gets a new id.
-    /// </summary>
-    public static string PublishId(string dedupeKey, int attempt) =>
-        attempt >= 1
-            ? Digests.Hex32(Digests.Of($"{dedupeKey}:{attempt.ToString(CultureInfo.InvariantCulture)}"))
-            : throw new ArgumentOutOfRangeException(nameof(attempt), attempt, "Publish attempts count from 1.");
 
     /// <summary>
     /// <c>quarantine_id</c> = hex32 of H(<c>{actor_id, item_sha256, reason_codes}</c>): a retry of the same bad item by

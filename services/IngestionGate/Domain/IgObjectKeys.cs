@@ -13,6 +13,16 @@ public static class IgObjectKeys
     /// <summary><c>&lt;platform_run_id&gt;/ig/receipts/&lt;receipt_id&gt;.json</c>.</summary>
     public static string Receipt(string? platformRunId, string receiptId) => $"{Run(platformRunId)}/ig/receipts/{Hex32(receiptId)}.json";
 
+    /// <summary>
+    /// <c>&lt;platform_run_id&gt;/ig/receipts/batches/&lt;batch_id&gt;.json</c>: the ADMIT receipts one commit wrote
+    /// together (<see cref="Domain.ReceiptBatch"/>); the receipt index says which batch holds a receipt.
+    /// </summary>
+    public static string ReceiptBatch(string? platformRunId, string batchId) => $"{Run(platformRunId)}/ig/receipts/batches/{Hex32(batchId)}.json";
+
+    /// <summary>The prefix under which every receipt of a run is stored: its own objects and its receipt batches.</summary>
+    public static string ReceiptsOfRun(string platformRunId) =>
+        PlatformRunId.IsValid(platformRunId) ? $"{platformRunId}/ig/receipts/" : throw new ArgumentException($"'{platformRunId}' is not a platform_run_id.", nameof(platformRunId));
+
     /// <summary><c>&lt;platform_run_id&gt;/ig/quarantine/&lt;quarantine_id&gt;.json</c>: the record, without the payload.</summary>
     public static string QuarantineRecord(string? platformRunId, string quarantineId) => $"{Run(platformRunId)}/ig/quarantine/{Hex32(quarantineId)}.json";
 

@@ -1,4 +1,5 @@
 using Json.Schema;
+using Platform.Substrate.BuildingBlocks;
 using Platform.Substrate.Pinning;
 
 namespace IngestionGate.Domain;

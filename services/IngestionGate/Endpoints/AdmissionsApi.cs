@@ -54,7 +54,7 @@ public static class AdmissionsApi
             return PlatformProblems.NotFound.ToResult("A dedupe_key is 64 lowercase hex characters.");
         }
 
-        var body = await JsonRequests.ReadBodyAsync(http.Request, MaxResolveBytes, cancellationToken);
+        var body = await JsonRequestBody.ReadAsync(http.Request, MaxResolveBytes, cancellationToken);
         ResolveRequest? request;
         try
         {

@@ -58,7 +58,7 @@ public static class EventsApi
         CorridorCounters counters, IOptions<IngestionGateOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = http.GetActorContext();
-        var body = await JsonRequests.ReadBodyAsync(http.Request, options.Value.MaxEventBytes, cancellationToken);
+        var body = await JsonRequestBody.ReadAsync(http.Request, options.Value.MaxEventBytes, cancellationToken);
         var outcome = evaluator.Evaluate(body, caller);
         switch (outcome)
         {
@@ -89,7 +89,7 @@ public static class EventsApi
         CorridorCounters counters, IOptions<IngestionGateOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = http.GetActorContext();
-        var body = await JsonRequests.ReadBodyAsync(http.Request, options.Value.MaxBatchBytes, cancellationToken);
+        var body = await JsonRequestBody.ReadAsync(http.Request, options.Value.MaxBatchBytes, cancellationToken);
         if (!JsonBody.TryParse(body, out var document, out var error))
         {
             return Refuse(http, counters, PlatformProblems.BadRequest, error);

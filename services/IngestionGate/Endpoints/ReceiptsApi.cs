@@ -9,8 +9,8 @@ namespace IngestionGate.Endpoints;
 
 /// <summary>
 /// <c>GET /v1/receipts/{receipt_id}</c>: the stored receipt, exactly as written (any authenticated platform actor).
-/// The <c>receipt/&lt;receipt_id&gt;</c> index row says where it is; an ADMIT receipt whose write lags its commit is
-/// written from the admission row on the way.
+/// The <c>receipt/&lt;receipt_id&gt;</c> index row says where it is (its commit's receipt batch, or its own object);
+/// an ADMIT receipt whose write lags its commit is written from the admission row on the way.
 /// </summary>
 public static class ReceiptsApi
 {
@@ -34,7 +34,7 @@ public static class ReceiptsApi
             return PlatformProblems.NotFound.ToResult("No receipt has this id.");
         }
 
-        var stored = await evidence.GetAsync(index.ObjectKey, cancellationToken);
+        var stored = await evidence.ReadReceiptAsync(index, receiptId, cancellationToken);
         if (stored is null && index.DedupeKey is { } dedupeKey
             && await store.GetAsync(dedupeKey, cancellationToken) is { Value: { State: AdmissionState.Admitted } row }
             && row.Admission.ReceiptId == receiptId)

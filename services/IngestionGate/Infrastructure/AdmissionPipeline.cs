@@ -6,17 +6,18 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Platform.Substrate.BuildingBlocks;
 using Platform.Substrate.Errors;
+using Platform.Substrate.Pinning;
 using Platform.Substrate.Telemetry;
 using DaprException = Dapr.DaprException;
 
 namespace IngestionGate.Infrastructure;
 
 /// <summary>
-/// The stateful half of admission (CONTRACTS §4), one micro-batch at a time: dedupe lookup (one bulk get), admission
-/// rows <c>PUBLISH_IN_FLIGHT</c> (first-writes, one transaction), publish (per partition key in order), the commit point (ADMITTED rows
-/// and receipt index in one transaction), receipts, quarantines. A request failing anywhere leaves its event absent,
-/// quarantined with a receipt, admitted with a receipt, or in an unconfirmed state only an operator settles; never
-/// published twice.
+/// The stateful half of admission (CONTRACTS §4), one micro-batch at a time: admission rows <c>PUBLISH_IN_FLIGHT</c>
+/// (first-writes, one transaction; the dedupe read only when some row exists already), publish (per partition key in
+/// order), the commit point (ADMITTED rows and receipt index in one transaction), receipts (the ADMIT ones as one object
+/// per commit and run), quarantines. A request failing anywhere leaves its event absent, quarantined with a receipt,
+/// admitted with a receipt, or in an unconfirmed state only an operator settles; never published twice.
 /// </summary>
 /// <remarks>
 /// Two submissions of one event never publish twice: inside this process the dedupe key is claimed first (the
@@ -122,26 +123,72 @@ public sealed class AdmissionPipeline(
         }
     }
 
+    /// <summary>
+    /// Most events are new, so the <c>PUBLISH_IN_FLIGHT</c> first-writes go out before any read: one transaction that
+    /// either inserts every row or, when some row exists already, none. Only then are the rows read (dedupe) and the
+    /// new ones inserted again.
+    /// </summary>
     private async Task AdmitClaimedAsync(List<Claim> claimed, Decisions decided, Action<AdmissionWork> requeue, CancellationToken cancellationToken)
     {
-        var rows = await store.GetManyAsync(claimed.Select(c => c.DedupeKey), cancellationToken);
-        var fresh = new List<Claim>();
-        foreach (var claim in claimed)
+        if (claimed.Count == 0)
         {
-            if (rows.TryGetValue(claim.DedupeKey, out var existing))
-            {
-                Settle(claim.Works, existing.Value, decided, requeue);
-            }
-            else
-            {
-                fresh.Add(claim);
-            }
+            return;
         }
 
-        var inserted = await InsertInFlightAsync(fresh, decided, requeue, cancellationToken);
-        var published = await PublishAsync(inserted, cancellationToken);
-        await CommitAsync(published, decided, cancellationToken);
+        var now = time.GetUtcNow();
+        var admissions = claimed.Select(claim =>
+        {
+            var leader = Event(claim.Works[0]);
+            using var envelope = JsonDocument.Parse(leader.Record);
+            return new Admission(claim, new AdmissionRow(AdmissionRecord.InFlight(leader, context.PolicyRev, now), envelope.RootElement.Clone()));
+        }).ToList();
+        if (!await TryInsertAllAsync(admissions, cancellationToken))
+        {
+            var rows = await store.GetManyAsync(claimed.Select(c => c.DedupeKey), cancellationToken);
+            var fresh = new List<Admission>();
+            foreach (var admission in admissions)
+            {
+                if (rows.TryGetValue(admission.Claim.DedupeKey, out var existing))
+                {
+                    Settle(admission.Claim.Works, existing.Value, decided, requeue);
+                }
+                else
+                {
+                    fresh.Add(admission);
+                }
+            }
+
+            admissions = await InsertInFlightAsync(fresh, decided, requeue, cancellationToken);
+        }
+
+        if (admissions.Count == 0)
+        {
+            return;
+        }
+
+        // Our writes returned no ETags, so the commit's guards are read, while the records are published: only an
+        // operator may change an in-flight row meanwhile (and only a stale one), and the guard then fails the commit.
+        var current = WithRetriesAsync(() => store.GetManyAsync(admissions.Select(a => a.Claim.DedupeKey), cancellationToken), cancellationToken);
+        List<Admission> published;
+        try
+        {
+            published = await PublishAsync(admissions, cancellationToken);
+        }
+        catch
+        {
+            // Shutdown: the read's outcome no longer matters, but it must not go unobserved.
+            _ = current.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+
+        await CommitAsync(published, await current, decided, cancellationToken);
     }
+
+    /// <summary>First writes of all the rows in one transaction: false when any row exists already (then none was written).</summary>
+    private Task<bool> TryInsertAllAsync(List<Admission> admissions, CancellationToken cancellationToken) =>
+        admissions.Count == 1
+            ? store.TryInsertAsync(admissions[0].Row, cancellationToken)
+            : store.TryInsertAllAsync([.. admissions.Select(a => a.Row)], cancellationToken);
 
     /// <summary>The event's row exists already: DUPLICATE, PAYLOAD_HASH_MISMATCH, or wait for the admission in flight.</summary>
     private void Settle(IReadOnlyList<AdmissionWork> works, AdmissionRow row, Decisions decided, Action<AdmissionWork> requeue)
@@ -190,18 +237,12 @@ public sealed class AdmissionPipeline(
     }
 
     /// <summary>
-    /// Writes the <c>PUBLISH_IN_FLIGHT</c> rows: all in one transaction of first-writes, and only if that finds a row
-    /// taken meanwhile (another process got there first; nothing was applied) one by one, to learn which.
+    /// Writes the <c>PUBLISH_IN_FLIGHT</c> rows of events found absent: all in one transaction of first-writes, and
+    /// only if that finds a row taken meanwhile (another process got there first; nothing was applied) one by one, to
+    /// learn which.
     /// </summary>
-    private async Task<List<Admission>> InsertInFlightAsync(List<Claim> fresh, Decisions decided, Action<AdmissionWork> requeue, CancellationToken cancellationToken)
+    private async Task<List<Admission>> InsertInFlightAsync(List<Admission> admissions, Decisions decided, Action<AdmissionWork> requeue, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var admissions = fresh.Select(claim =>
-        {
-            var leader = Event(claim.Works[0]);
-            using var envelope = JsonDocument.Parse(leader.Record);
-            return new Admission(claim, new AdmissionRow(AdmissionRecord.InFlight(leader, context.PolicyRev, now), envelope.RootElement.Clone()));
-        }).ToList();
         if (admissions.Count > 1)
         {
             try
@@ -278,7 +319,7 @@ public sealed class AdmissionPipeline(
                         continue;
                     }
 
-                    admission.EbRef = await TryPublishAsync(admission.Row, cancellationToken);
+                    admission.EbRef = await TryPublishAsync(admission, cancellationToken);
                     admission.Outcome = admission.EbRef is null ? PublishOutcome.Ambiguous : PublishOutcome.Published;
                     blocked = admission.EbRef is null;
                 }
@@ -287,15 +328,16 @@ public sealed class AdmissionPipeline(
     }
 
     /// <summary>The eb_ref of a confirmed publish; null when the outcome is unknown. Shutdown propagates (the row stays in flight, as after a crash).</summary>
-    private async Task<EbRef?> TryPublishAsync(AdmissionRow row, CancellationToken cancellationToken)
+    private async Task<EbRef?> TryPublishAsync(Admission attempt, CancellationToken cancellationToken)
     {
-        var admission = row.Admission;
+        var admission = attempt.Row.Admission;
         var stream = PlatformNames.Streams.All.Single(s => s.StreamName == admission.Stream);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.PublishTimeout);
         try
         {
-            var published = await bus.PublishAsync(stream, admission.PartitionKey, row.Record(), timeout.Token);
+            // The evaluated record: the same canonical bytes the row's envelope serializes to (AdmissionRow.Record).
+            var published = await bus.PublishAsync(stream, admission.PartitionKey, Event(attempt.Claim.Works[0]).Record, timeout.Token);
             counters.Record(IgGovernance.Corridor, CorridorOutcome.Published);
             return EbRef.ForPublish(published, admission.PublishId);
         }
@@ -306,15 +348,9 @@ public sealed class AdmissionPipeline(
         }
     }
 
-    private async Task CommitAsync(List<Admission> admissions, Decisions decided, CancellationToken cancellationToken)
+    private async Task CommitAsync(
+        List<Admission> admissions, IReadOnlyDictionary<string, StateEntry<AdmissionRow>> current, Decisions decided, CancellationToken cancellationToken)
     {
-        if (admissions.Count == 0)
-        {
-            return;
-        }
-
-        // Our writes returned no ETags; the guard of the next write is the one the rows carry now.
-        var current = await WithRetriesAsync(() => store.GetManyAsync(admissions.Select(a => a.Claim.DedupeKey), cancellationToken), cancellationToken);
         var now = time.GetUtcNow();
         var commits = new List<Commit>();
         var unconfirmed = new List<(Admission Admission, StateEntry<AdmissionRow> Entry)>();
@@ -335,7 +371,7 @@ public sealed class AdmissionPipeline(
             }
         }
 
-        await FinishAdmittedAsync(await CommitAdmittedAsync(commits, decided, cancellationToken), decided, cancellationToken);
+        await FinishAdmittedAsync(await CommitAdmittedAsync(WithReceiptBatches(commits), decided, cancellationToken), decided, cancellationToken);
         foreach (var (admission, entry) in unconfirmed)
         {
             try
@@ -363,7 +399,7 @@ public sealed class AdmissionPipeline(
         {
             try
             {
-                if (await store.TryCommitAsync([.. pending.Select(c => (c.Row, c.ETag, IndexEntry(c.Row)))], cancellationToken))
+                if (await store.TryCommitAsync([.. pending.Select(c => (c.Row, c.ETag, IndexEntry(c)))], cancellationToken))
                 {
                     committed.AddRange(pending);
                     break;
@@ -407,7 +443,21 @@ public sealed class AdmissionPipeline(
         return committed;
     }
 
-    /// <summary>Committed: ADMIT receipts for the leaders (a failed write is flagged and backfilled), DUPLICATE or mismatch for the rest.</summary>
+    /// <summary>
+    /// One receipt batch per run among <paramref name="commits"/>: every attempt of the commit names the same batch
+    /// in the receipt index, whichever of them applies.
+    /// </summary>
+    private static List<Commit> WithReceiptBatches(List<Commit> commits) =>
+        [.. commits.GroupBy(c => c.Row.Admission.PlatformRunId, StringComparer.Ordinal).SelectMany(run =>
+        {
+            var batchKey = IgObjectKeys.ReceiptBatch(run.Key, ReceiptBatch.Id(run.Select(c => c.Row.Admission.PublishId)));
+            return run.Select(c => c with { BatchKey = batchKey });
+        })];
+
+    /// <summary>
+    /// Committed: ADMIT receipts for the leaders, one object per receipt batch (a failed write is flagged and
+    /// backfilled receipt by receipt), DUPLICATE or mismatch for the rest.
+    /// </summary>
     private async Task FinishAdmittedAsync(List<Commit> committed, Decisions decided, CancellationToken cancellationToken)
     {
         if (committed.Count == 0)
@@ -415,20 +465,23 @@ public sealed class AdmissionPipeline(
             return;
         }
 
-        var written = await Task.WhenAll(committed.Select(async commit =>
-        {
-            var receipt = Receipt.ForAdmitted(commit.Row.Admission, context.Provenance);
-            try
+        var batches = await Task.WhenAll(committed
+            .Select(commit => (Commit: commit, Receipt: Receipt.ForAdmitted(commit.Row.Admission, context.Provenance)))
+            .GroupBy(r => r.Commit.BatchKey, StringComparer.Ordinal)
+            .Select(async batch =>
             {
-                await evidence.WriteNewAdmitReceiptAsync(receipt, cancellationToken);
-                return (Commit: commit, Receipt: receipt, Written: true);
-            }
-            catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
-            {
-                logger.LogWarning(exception, "ADMIT receipt {ReceiptId} not written; the backfill will write it", receipt.ReceiptId);
-                return (Commit: commit, Receipt: receipt, Written: false);
-            }
-        }));
+                try
+                {
+                    await evidence.WriteAdmitReceiptBatchAsync(batch.Key!, [.. batch.Select(r => r.Receipt)], cancellationToken);
+                    return (Receipts: batch.ToList(), Written: true);
+                }
+                catch (Exception exception) when (IsUnavailable(exception, cancellationToken))
+                {
+                    logger.LogWarning(exception, "Receipt batch {BatchKey} ({Count} ADMIT receipts) not written; the backfill will write them", batch.Key, batch.Count());
+                    return (Receipts: batch.ToList(), Written: false);
+                }
+            }));
+        var written = batches.SelectMany(b => b.Receipts.Select(r => (r.Commit, r.Receipt, b.Written))).ToList();
 
         // The lag is recorded before anyone hears ADMIT, so an answered admission always has its receipt or its flag.
         var lagging = written.Where(w => !w.Written).Select(w => w.Commit.Row.DedupeKey).ToList();
@@ -678,8 +731,8 @@ public sealed class AdmissionPipeline(
         now.State == AdmissionState.PublishInFlight && now.Admission.PublishId == ours.Admission.PublishId
         && now.Admission.CreatedAtUtc == ours.Admission.CreatedAtUtc;
 
-    private static ReceiptIndexEntry IndexEntry(AdmissionRow admitted) =>
-        new(IgObjectKeys.Receipt(admitted.Admission.PlatformRunId, admitted.Admission.ReceiptId!), admitted.DedupeKey);
+    private static ReceiptIndexEntry IndexEntry(Commit commit) =>
+        new(IgObjectKeys.Receipt(commit.Row.Admission.PlatformRunId, commit.Row.Admission.ReceiptId!), commit.Row.DedupeKey, commit.BatchKey);
 
     private static Admissible Event(AdmissionWork work) => (Admissible)work.Outcome;
 
@@ -692,7 +745,7 @@ public sealed class AdmissionPipeline(
 
     private sealed record Claim(string DedupeKey, IReadOnlyList<AdmissionWork> Works, TaskCompletionSource Owner);
 
-    private sealed record Commit(Admission Admission, AdmissionRow Row, string ETag);
+    private sealed record Commit(Admission Admission, AdmissionRow Row, string ETag, string? BatchKey = null);
 
     private enum PublishOutcome
     {

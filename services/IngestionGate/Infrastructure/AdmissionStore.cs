@@ -45,8 +45,13 @@ public enum ResolveOutcome
     MarkAdmitted = 2,
 }
 
-/// <summary><c>receipt/&lt;receipt_id&gt;</c>: where a receipt is stored; ADMIT entries name their admission so a lagging receipt can be rebuilt.</summary>
-public sealed record ReceiptIndexEntry(string ObjectKey, string? DedupeKey);
+/// <summary>
+/// <c>receipt/&lt;receipt_id&gt;</c>: where a receipt is stored. <see cref="ObjectKey"/> is the receipt's own object;
+/// an ADMIT receipt written with the others of its commit lives in the <see cref="BatchKey"/> object instead (its own
+/// object is written only by the backfill or a repair on read, when the batch write failed). ADMIT entries name their
+/// admission so a lagging receipt can be rebuilt.
+/// </summary>
+public sealed record ReceiptIndexEntry(string ObjectKey, string? DedupeKey, string? BatchKey = null);
 
 /// <summary>
 /// <c>run_segment/&lt;platform_run_id&gt;</c>: the policy_rev IG last recorded for a run and the segment it opened

@@ -34,20 +34,36 @@ public sealed class EvidenceStore(IObjectStore objects, IOptions<IngestionGateOp
     }
 
     /// <summary>
-    /// The first write of the ADMIT receipt of an admission this process just committed: nothing can be at its key yet
-    /// (the key follows from the dedupe_key, and an admission commits once), and any other write of it (a repair on
-    /// read, the backfill) rebuilds the receipt from the same committed row, so the write needs no look first. (Only
-    /// a repair racing this write from a replica of another release could differ, in service_release_id.)
+    /// The first write of the ADMIT receipts of one commit, as one object at <paramref name="batchKey"/>. The key
+    /// follows from the publish ids of that commit (<see cref="ReceiptBatch.Id"/>), which no other commit shares, and
+    /// its content from the committed rows, so the write needs no look first. (Any other write of these receipts, a
+    /// repair on read or the backfill, goes to each receipt's own object.)
     /// </summary>
-    public async Task WriteNewAdmitReceiptAsync(Receipt receipt, CancellationToken cancellationToken)
+    public Task WriteAdmitReceiptBatchAsync(string batchKey, IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
     {
-        if (receipt.Decision != ReceiptDecision.Admit)
+        if (receipts.Count == 0 || receipts.Any(r => r.Decision != ReceiptDecision.Admit))
         {
-            throw new ArgumentException("Only an ADMIT receipt is fully determined by its key.", nameof(receipt));
+            throw new ArgumentException("A receipt batch holds one or more ADMIT receipts.", nameof(receipts));
         }
 
-        var key = IgObjectKeys.Receipt(receipt.PlatformRunId, receipt.ReceiptId);
-        await BoundedAsync(() => objects.PutIdenticalAsync(key, receipt.ToUtf8Json(), JsonContentType, cancellationToken), cancellationToken);
+        var content = ReceiptBatch.Serialize(receipts);
+        return BoundedAsync(() => objects.PutIdenticalAsync(batchKey, content, JsonContentType, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The stored bytes of receipt <paramref name="receiptId"/>: from its batch when the index names one and the batch
+    /// holds it, else from its own object; null when neither is written.
+    /// </summary>
+    public async Task<byte[]?> ReadReceiptAsync(ReceiptIndexEntry index, string receiptId, CancellationToken cancellationToken)
+    {
+        if (index.BatchKey is { } batchKey
+            && await objects.GetAsync(batchKey, cancellationToken) is { } batch
+            && ReceiptBatch.Find(batch, receiptId) is { } stored)
+        {
+            return stored;
+        }
+
+        return await objects.GetAsync(index.ObjectKey, cancellationToken);
     }
 
     /// <summary>
@@ -69,8 +85,6 @@ public sealed class EvidenceStore(IObjectStore objects, IOptions<IngestionGateOp
             : JsonSerializer.Deserialize<QuarantineRecord>(stored, PlatformJson.Options)
                 ?? throw new InvalidDataException($"The quarantine record at '{key}' is JSON null.");
     }
-
-    public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken) => objects.GetAsync(key, cancellationToken);
 
     public void Dispose() => _writes.Dispose();
 

@@ -31,8 +31,12 @@ public sealed class IngestionGateOptions
     /// <summary>How long a worker lingers for more requests once it holds one (0 = take only what is queued).</summary>
     public TimeSpan MicroBatchLinger { get; set; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Micro-batches processed at the same time.</summary>
-    public int MicroBatchWorkers { get; set; } = 4;
+    /// <summary>
+    /// Micro-batches processed at the same time. Each costs about five sidecar calls whatever its size, so fewer,
+    /// larger micro-batches cost less CPU per event; two keep a micro-batch filling while another is in the stores
+    /// (measured on 2 cores: single events cost about half the CPU with 2 workers than with 4, batches the same).
+    /// </summary>
+    public int MicroBatchWorkers { get; set; } = 2;
 
     /// <summary>Object-store writes (receipts, quarantine evidence) in flight at once, across all micro-batches.</summary>
     public int ObjectStoreWriteConcurrency { get; set; } = 32;

@@ -35,10 +35,11 @@ public static class IngestionGateServiceCollectionExtensions
         services.AddSingleton<AdmissionPipeline>();
         services.AddSingleton<AdmissionOperations>();
         services.AddSingleton<ReceiptBackfill>();
+        services.AddSingleton<RunSummaries>();
         services.AddHostedService(sp => sp.GetRequiredService<ReceiptBackfill>());
         services.AddSingleton<AdmissionBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionBatcher>());
-        services.AddPlatformHealthChecks().AddCheck<SidecarHealthCheck>("dapr-sidecar");
+        services.AddPlatformHealthChecks().AddDaprSidecar();
         return builder;
     }
 }

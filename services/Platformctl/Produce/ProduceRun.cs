@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Platformctl.Delivery;
 using Platformctl.Produce.Generation;
 using Platformctl.Produce.Sending;
 
@@ -54,19 +54,12 @@ public sealed class ProduceRun(TextWriter stdout, TextWriter stderr, bool intera
     private async Task<int> SendAsync(ProduceRequest request, SenderOptions options, IEnumerable<GeneratedFlow> flows, Stopwatch clock, CancellationToken cancellationToken)
     {
         var counters = new ProduceCounters();
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = options.Concurrency,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        })
-        {
-            Timeout = options.RequestTimeout,
-        };
+        using var http = options.CreateHttpClient();
         var sender = new IgBatchSender(http, options, counters);
         var flowsPerBatch = Math.Max(1, request.BatchSize / 2);
         var batches = flows.Chunk(flowsPerBatch).Select(chunk => (IReadOnlyList<EncodedEnvelope>)chunk.SelectMany(Encode).ToList());
         var cancelled = false;
-        await using (new ProgressReporter(counters, stderr, interactive, TimeSpan.FromSeconds(1)))
+        await using (new ProgressTicker(ProgressLine(counters), stderr, interactive, TimeSpan.FromSeconds(1)))
         {
             try
             {
@@ -80,7 +73,7 @@ public sealed class ProduceRun(TextWriter stdout, TextWriter stderr, bool intera
 
         var summary = counters.Snapshot();
         await WriteSummaryAsync(summary, clock.Elapsed, cancelled);
-        return summary.Refused == 0 && summary.Lost == 0 && !cancelled ? 0 : FailureExitCode;
+        return summary.Delivery.Clean && !cancelled ? 0 : FailureExitCode;
     }
 
     private static IEnumerable<EncodedEnvelope> Encode(GeneratedFlow flow)
@@ -122,48 +115,48 @@ public sealed class ProduceRun(TextWriter stdout, TextWriter stderr, bool intera
         await stdout.WriteLineAsync(Invariant($"labels {stats.Labels.Count}{(byValue.Length > 0 ? " (" + byValue + ")" : "")} written to {labelsPath}"));
     }
 
+    /// <summary>The progress line, with the send rate since the previous line.</summary>
+    public static Func<string> ProgressLine(ProduceCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var clock = Stopwatch.StartNew();
+        var (lastSent, lastAt) = (0L, TimeSpan.Zero);
+        return () =>
+        {
+            var snapshot = counters.Snapshot();
+            var now = clock.Elapsed;
+            var sent = snapshot.Delivery.Sent;
+            var rate = (sent - lastSent) / Math.Max((now - lastAt).TotalSeconds, 0.001);
+            (lastSent, lastAt) = (sent, now);
+            return Invariant(
+                $"sent {sent}  admitted {snapshot.Admitted}  duplicate {snapshot.Duplicate}  quarantined {snapshot.Quarantined}  refused {snapshot.Delivery.Refused}  lost {snapshot.Delivery.Lost}  {rate:F0} events/s");
+        };
+    }
+
     private async Task WriteSummaryAsync(ProduceSnapshot summary, TimeSpan duration, bool cancelled)
     {
-        var rows = new (string Name, string Value)[]
-        {
-            ("sent", Count(summary.Sent)),
-            ("admitted", Count(summary.Admitted)),
-            ("duplicate", Count(summary.Duplicate)),
-            ("quarantined", Count(summary.Quarantined)),
-            ("refused", Count(summary.Refused)),
-            ("lost", Count(summary.Lost)),
-            ("retries", Count(summary.Retries)),
-            ("duration", Invariant($"{duration.TotalSeconds:F1} s ({summary.Sent / Math.Max(duration.TotalSeconds, 0.001):F0} events/s)")),
-        };
-        await stdout.WriteLineAsync();
-        foreach (var (name, value) in rows)
-        {
-            await stdout.WriteLineAsync($"  {name,-12} {value}");
-        }
-
+        List<(string Name, string Value)> rows =
+        [
+            ("sent", Summary.Count(summary.Delivery.Sent)),
+            ("admitted", Summary.Count(summary.Admitted)),
+            ("duplicate", Summary.Count(summary.Duplicate)),
+            ("quarantined", Summary.Count(summary.Quarantined)),
+            .. summary.Delivery.Rows(),
+            ("duration", Summary.Duration(duration, summary.Delivery.Sent, "events")),
+        ];
         if (summary.SampleReceiptId is { } receiptId)
         {
-            await stdout.WriteLineAsync($"  {"sample receipt",-12} {receiptId}");
+            rows.Add(("sample receipt", receiptId));
         }
 
-        await WriteTallyAsync("quarantine reasons", summary.QuarantineReasons);
-        await WriteTallyAsync("refused", summary.Refusals);
-        await WriteTallyAsync("lost", summary.Losses);
+        await Summary.WriteRowsAsync(stdout, 12, rows);
+        await Summary.WriteTallyAsync(stdout, "quarantine reasons", summary.QuarantineReasons);
+        await summary.Delivery.WriteTalliesAsync(stdout);
         if (cancelled)
         {
             await stdout.WriteLineAsync("cancelled before every event was sent");
         }
     }
-
-    private async Task WriteTallyAsync(string title, IReadOnlyDictionary<string, long> tally)
-    {
-        if (tally.Count > 0)
-        {
-            await stdout.WriteLineAsync($"{title}: {string.Join(", ", tally.Select(t => Invariant($"{t.Key} x{t.Value}")))}");
-        }
-    }
-
-    private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }

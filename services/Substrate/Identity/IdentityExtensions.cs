@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -44,6 +45,7 @@ public static class IdentityExtensions
         services.AddPlatformBuildingBlocks();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IWriterAuthorizer, RoleWriterAuthorizer>();
+        services.TryAddSingleton(SecretRefreshOptions.FromConfiguration(configuration));
 
         var authentication = services.AddAuthentication(scheme);
         if (mode == AuthMode.ApiKey)
@@ -79,9 +81,22 @@ public static class IdentityExtensions
         return builder;
     }
 
-    /// <summary>Authentication then authorization; call after routing, before the endpoints.</summary>
-    public static IApplicationBuilder UsePlatformIdentity(this IApplicationBuilder app) =>
+    /// <summary>
+    /// Authentication then authorization; call after routing, before the endpoints. On an app that maps endpoints
+    /// (every platform web app) it also maps <see cref="SecretVersionEndpoint.Path"/>, so each app can be asked which
+    /// identity secret versions it uses after a rotation.
+    /// </summary>
+    public static IApplicationBuilder UsePlatformIdentity(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication().UseAuthorization();
+        if (app is IEndpointRouteBuilder endpoints)
+        {
+            SecretVersionEndpoint.Map(endpoints);
+        }
+
+        return app;
+    }
 
     /// <summary>Marks endpoints that only the Dapr sidecar calls (input bindings, actor and workflow callbacks).</summary>
     public static TBuilder RequireDaprSidecar<TBuilder>(this TBuilder builder)

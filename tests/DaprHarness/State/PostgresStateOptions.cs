@@ -35,12 +35,20 @@ public sealed record PostgresStateOptions(
 
     private static readonly TimeSpan DefaultCleanupInterval = TimeSpan.FromHours(1);
 
-    /// <summary>The connection string of this component's own pool (maxConns, connectionMaxIdleTime applied).</summary>
+    /// <summary>
+    /// The connection string of this component's own pool (maxConns, connectionMaxIdleTime applied). Statements are
+    /// prepared once per connection and reused, as pgx's default query exec mode (cache_statement) does.
+    /// </summary>
     public string PoolConnectionString
     {
         get
         {
-            var builder = new NpgsqlConnectionStringBuilder(NpgsqlConnectionString) { MaxPoolSize = MaxPoolSize };
+            var builder = new NpgsqlConnectionStringBuilder(NpgsqlConnectionString)
+            {
+                MaxPoolSize = MaxPoolSize,
+                MaxAutoPrepare = 64,
+                AutoPrepareMinUsages = 2,
+            };
             if (ConnectionIdleLifetimeSeconds is { } idle)
             {
                 builder.ConnectionIdleLifetime = idle;

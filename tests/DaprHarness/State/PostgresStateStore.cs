@@ -110,44 +110,13 @@ public class PostgresStateStore : IStateStoreComponent
         return results;
     }
 
-    public async Task SetAsync(StateSet request, CancellationToken cancellationToken)
-    {
-        using var timeout = Timeout(cancellationToken);
-        await using var connection = await _db.OpenConnectionAsync(timeout.Token);
-        await SetAsync(connection, request, timeout.Token);
-    }
+    public Task SetAsync(StateSet request, CancellationToken cancellationToken) => ExecuteAsync([request], cancellationToken);
 
-    public async Task DeleteAsync(StateDelete request, CancellationToken cancellationToken)
-    {
-        using var timeout = Timeout(cancellationToken);
-        await using var connection = await _db.OpenConnectionAsync(timeout.Token);
-        await DeleteAsync(connection, request, timeout.Token);
-    }
+    public Task DeleteAsync(StateDelete request, CancellationToken cancellationToken) => ExecuteAsync([request], cancellationToken);
 
     /// <summary>One operation runs on its own; several run in one PostgreSQL transaction, rolled back on the first failure.</summary>
-    public async Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
-    {
-        if (operations.Count == 0)
-        {
-            return;
-        }
-
-        using var timeout = Timeout(cancellationToken);
-        await using var connection = await _db.OpenConnectionAsync(timeout.Token);
-        if (operations.Count == 1)
-        {
-            await ExecuteAsync(connection, operations[0], timeout.Token);
-            return;
-        }
-
-        await using var transaction = await connection.BeginTransactionAsync(timeout.Token);
-        foreach (var operation in operations)
-        {
-            await ExecuteAsync(connection, operation, timeout.Token);
-        }
-
-        await transaction.CommitAsync(timeout.Token);
-    }
+    public Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken) =>
+        operations.Count == 0 ? Task.CompletedTask : ExecuteAsync(operations, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -158,14 +127,45 @@ public class PostgresStateStore : IStateStoreComponent
         GC.SuppressFinalize(this);
     }
 
-    private Task ExecuteAsync(NpgsqlConnection connection, StateOperation operation, CancellationToken cancellationToken) => operation switch
+    /// <summary>
+    /// The operations' statements go to PostgreSQL in one round trip (a batch; for several operations inside an
+    /// explicit transaction), then each statement's row count is checked in order, as the component checks them one
+    /// by one: the first that changed no row fails the call and the transaction is rolled back. The outcome is the
+    /// component's (all applied, or none and the first failure); only the number of round trips differs.
+    /// </summary>
+    private async Task ExecuteAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
     {
-        StateSet set => SetAsync(connection, set, cancellationToken),
-        StateDelete delete => DeleteAsync(connection, delete, cancellationToken),
+        // Invalid requests (missing key, malformed ETag or TTL) fail before anything is sent, as in the component.
+        var statements = operations.Select(Statement).ToList();
+        using var timeout = Timeout(cancellationToken);
+        await using var connection = await _db.OpenConnectionAsync(timeout.Token);
+        await using var transaction = operations.Count > 1 ? await connection.BeginTransactionAsync(timeout.Token) : null;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var (command, _) in statements)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(timeout.Token);
+        foreach (var (command, check) in statements)
+        {
+            check(command.RecordsAffected);
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(timeout.Token);
+        }
+    }
+
+    private (NpgsqlBatchCommand Command, Action<int> Check) Statement(StateOperation operation) => operation switch
+    {
+        StateSet set => SetStatement(set),
+        StateDelete delete => DeleteStatement(delete),
         _ => throw new InvalidOperationException($"unsupported operation: {operation.GetType().Name}"),
     };
 
-    private async Task SetAsync(NpgsqlConnection connection, StateSet request, CancellationToken cancellationToken)
+    private (NpgsqlBatchCommand, Action<int>) SetStatement(StateSet request)
     {
         if (request.Key.Length == 0)
         {
@@ -174,7 +174,7 @@ public class PostgresStateStore : IStateStoreComponent
 
         var ttl = ParseTtl(request.Metadata);
         var expiresAt = ttl > 0 ? $"now() + interval '{ttl.ToString(CultureInfo.InvariantCulture)} seconds'" : "NULL";
-        await using var command = connection.CreateCommand();
+        var command = new NpgsqlBatchCommand();
         command.Parameters.Add(new NpgsqlParameter { Value = request.Key });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Value });
         if (request.HasETag)
@@ -196,22 +196,25 @@ public class PostgresStateStore : IStateStoreComponent
                 """;
         }
 
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        return (command, affected =>
         {
-            throw request.HasETag ? new StateETagMismatchException() : new InvalidOperationException("no item was updated");
+            if (affected != 1)
+            {
+                throw request.HasETag ? new StateETagMismatchException() : new InvalidOperationException("no item was updated");
+            }
         }
+        );
     }
 
-    private async Task DeleteAsync(NpgsqlConnection connection, StateDelete request, CancellationToken cancellationToken)
+    private (NpgsqlBatchCommand, Action<int>) DeleteStatement(StateDelete request)
     {
         if (request.Key.Length == 0)
         {
             throw new InvalidOperationException("missing key in delete operation");
         }
 
-        await using var command = connection.CreateCommand();
+        var command = new NpgsqlBatchCommand($"DELETE FROM {Table} WHERE key = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = request.Key });
-        command.CommandText = $"DELETE FROM {Table} WHERE key = $1";
         if (request.HasETag)
         {
             // Unlike writes, a delete with an ETag does not look at expires_at.
@@ -219,10 +222,14 @@ public class PostgresStateStore : IStateStoreComponent
             command.CommandText += " AND etag = $2";
         }
 
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1 && request.HasETag)
+        return (command, affected =>
         {
-            throw new StateETagMismatchException();
+            if (affected != 1 && request.HasETag)
+            {
+                throw new StateETagMismatchException();
+            }
         }
+        );
     }
 
     /// <summary>

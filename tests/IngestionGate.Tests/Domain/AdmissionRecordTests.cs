@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IngestionGate.Domain;
 using Platform.Substrate.BuildingBlocks;
+using Platform.Substrate.Pinning;
 
 namespace IngestionGate.Tests.Domain;
 
@@ -24,7 +25,7 @@ public sealed class AdmissionRecordTests
         Assert.Equal((admissible.DedupeKey, admissible.PayloadHash, admissible.PartitionKey), (row.DedupeKey, row.PayloadHash, row.PartitionKey));
         Assert.Equal("fp.bus.traffic.v1", row.Stream);
         Assert.Equal(1, row.PublishAttempt);
-        Assert.Equal(IgIds.PublishId(admissible.DedupeKey, 1), row.PublishId);
+        Assert.Equal(EventIds.PublishId(admissible.DedupeKey, 1), row.PublishId);
         Assert.Null(row.EbRef);
         Assert.Null(row.ReceiptId);
         Assert.False(row.ReceiptWriteFailed);
@@ -57,7 +58,7 @@ public sealed class AdmissionRecordTests
 
         var retried = ambiguous.Republish(T0);
         Assert.Equal((AdmissionState.PublishInFlight, 2), (retried.State, retried.PublishAttempt));
-        Assert.Equal(IgIds.PublishId(ambiguous.DedupeKey, 2), retried.PublishId);
+        Assert.Equal(EventIds.PublishId(ambiguous.DedupeKey, 2), retried.PublishId);
         Assert.NotEqual(ambiguous.PublishId, retried.PublishId);
     }
 

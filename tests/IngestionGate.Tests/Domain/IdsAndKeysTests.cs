@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IngestionGate.Domain;
 using Platform.Substrate.BuildingBlocks;
+using Platform.Substrate.Pinning;
 
 namespace IngestionGate.Tests.Domain;
 
@@ -12,13 +13,13 @@ public sealed class IdsAndKeysTests
     [Fact]
     public void Dedupe_key_is_the_sha256_of_the_joined_string()
     {
-        Assert.Equal(Sha256Hex("platform_20261127T213503Z:traffic:evt-1"), IgIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1"));
+        Assert.Equal(Sha256Hex("platform_20261127T213503Z:traffic:evt-1"), EventIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1"));
     }
 
     [Fact]
     public void Receipt_id_is_hex32_of_H_of_decision_colon_dedupe_key()
     {
-        var dedupeKey = IgIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1");
+        var dedupeKey = EventIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1");
 
         // H(x) hashes the canonical JSON of x: here a JSON string, quotes included.
         Assert.Equal(Sha256Hex($"\"ADMIT:{dedupeKey}\"")[..32], IgIds.ReceiptId(ReceiptDecision.Admit, dedupeKey));
@@ -39,9 +40,9 @@ public sealed class IdsAndKeysTests
     {
         var ids = new[]
         {
-            IgIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1"),
-            IgIds.DedupeKey("platform_20261127T213504Z", "traffic", "evt-1"),
-            IgIds.DedupeKey("platform_20261127T213503Z", "context", "evt-1"),
+            EventIds.DedupeKey("platform_20261127T213503Z", "traffic", "evt-1"),
+            EventIds.DedupeKey("platform_20261127T213504Z", "traffic", "evt-1"),
+            EventIds.DedupeKey("platform_20261127T213503Z", "context", "evt-1"),
         }.SelectMany(key => new[] { IgIds.ReceiptId(ReceiptDecision.Admit, key), IgIds.ReceiptId(ReceiptDecision.Duplicate, key) });
 
         Assert.Equal(6, ids.Distinct(StringComparer.Ordinal).Count());
@@ -51,8 +52,8 @@ public sealed class IdsAndKeysTests
     public void Publish_id_is_hex32_of_H_of_dedupe_key_colon_attempt()
     {
         var dedupeKey = new string('d', 64);
-        Assert.Equal(Sha256Hex($"\"{dedupeKey}:1\"")[..32], IgIds.PublishId(dedupeKey, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => IgIds.PublishId(dedupeKey, 0));
+        Assert.Equal(Sha256Hex($"\"{dedupeKey}:1\"")[..32], EventIds.PublishId(dedupeKey, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EventIds.PublishId(dedupeKey, 0));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IngestionGate.Domain;
@@ -19,6 +20,33 @@ public sealed class AdmissionTests(IgServiceFixture fixture)
     private HttpClient Operator => fixture.Ig.Client("operator");
 
     [Fact]
+    public async Task The_admit_receipts_of_one_commit_are_one_object_and_each_is_retrievable_by_its_id()
+    {
+        var run = FreshRunId();
+        var envelopes = Enumerable.Range(0, 20).Select(_ => (JsonNode)Transaction(run, Unique("evt"), Unique("flow"))).ToList();
+
+        var answer = await Producer.PostBatchAsync(envelopes);
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        var receiptIds = answer.Results.Select(r => r.GetProperty("receipt_id").GetString()!).ToList();
+        Assert.All(answer.Results, r => Assert.Equal("ADMIT", r.GetProperty("decision").GetString()));
+        var batchKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var receiptId in receiptIds)
+        {
+            var receipt = await Producer.ReceiptAsync(receiptId);
+            AssertConforms(ReceiptSchema, receipt);
+            Assert.Equal(receiptId, receipt.GetProperty("receipt_id").GetString());
+            batchKeys.Add(Read<ReceiptIndexEntry>((await Backends.StateAsync(AdmissionStore.ReceiptIndexKey(receiptId)))!.Value).BatchKey!);
+        }
+
+        // One request's envelopes are committed together: one batch object holds all twenty receipts.
+        var batchKey = Assert.Single(batchKeys);
+        var batch = JsonDocument.Parse((await Backends.ObjectAsync(batchKey))!).RootElement;
+        Assert.Equal(receiptIds.Order(StringComparer.Ordinal), batch.EnumerateArray().Select(r => r.GetProperty("receipt_id").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Empty(await Backends.ObjectKeysAsync($"{run}/ig/receipts/{receiptIds[0]}"));
+    }
+
+    [Fact]
     public async Task An_event_is_admitted_once_and_a_resubmission_is_a_duplicate_with_the_same_eb_ref()
     {
         var run = FreshRunId();
@@ -33,7 +61,7 @@ public sealed class AdmissionTests(IgServiceFixture fixture)
         Assert.Equal("fp.bus.traffic.v1", ebRef.GetProperty("stream").GetString());
         Assert.Equal(PartitionKey(flow), ebRef.GetProperty("partition").GetString());
         Assert.Equal("ig_publish_id", ebRef.GetProperty("offset_kind").GetString());
-        Assert.Equal(IgIds.PublishId(DedupeKey(run, envelope["event_id"]!.GetValue<string>()), 1), ebRef.GetProperty("offset").GetString());
+        Assert.Equal(EventIds.PublishId(DedupeKey(run, envelope["event_id"]!.GetValue<string>()), 1), ebRef.GetProperty("offset").GetString());
 
         // The commit point: the row is ADMITTED with eb_ref and payload_hash, and no longer keeps the envelope.
         var row = Read<AdmissionRow>((await Backends.StateAsync(DedupeKey(run, envelope["event_id"]!.GetValue<string>())))!.Value);
@@ -47,7 +75,11 @@ public sealed class AdmissionTests(IgServiceFixture fixture)
         Assert.Equal(("local_parity", IgService.ReleaseId), (receipt.GetProperty("environment").GetString(), receipt.GetProperty("service_release_id").GetString()));
         Assert.Equal(fixture.Ig.Context.PolicyRev.ContentDigest, receipt.GetProperty("policy_rev").GetProperty("content_digest").GetString());
         Assert.Equal(fixture.Ig.Context.RunConfigDigest, receipt.GetProperty("run_config_digest").GetString());
-        Assert.Equal(receipt.GetRawText(), ParseJson((await Backends.ObjectAsync(IgObjectKeys.Receipt(run, admitted.ReceiptId)))!).GetRawText());
+        // Stored in its commit's receipt batch, which the receipt index names; not a second time in an object of its own.
+        var index = Read<ReceiptIndexEntry>((await Backends.StateAsync(AdmissionStore.ReceiptIndexKey(admitted.ReceiptId)))!.Value);
+        Assert.StartsWith($"{run}/ig/receipts/batches/", index.BatchKey, StringComparison.Ordinal);
+        Assert.Equal(receipt.GetRawText(), Encoding.UTF8.GetString(ReceiptBatch.Find((await Backends.ObjectAsync(index.BatchKey!))!, admitted.ReceiptId)!));
+        Assert.Null(await Backends.ObjectAsync(IgObjectKeys.Receipt(run, admitted.ReceiptId)));
 
         var duplicate = await Producer.PostEventAsync(envelope);
         Assert.Equal("DUPLICATE", duplicate.Decision);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Npgsql;
@@ -19,18 +18,7 @@ internal static class Backends
 
     private static readonly Lazy<NpgsqlDataSource> SharedDatabase = new(() => NpgsqlDataSource.Create(BackendEnvironment.Current.PostgresConnection));
 
-    private static readonly Lazy<AmazonS3Client> SharedS3 = new(() => new AmazonS3Client(
-        new BasicAWSCredentials(TestSecrets.Backend["s3-access-key"], TestSecrets.Backend["s3-secret-key"]),
-        new AmazonS3Config
-        {
-            ServiceURL = BackendEnvironment.Current.S3Endpoint,
-            ForcePathStyle = true,
-            UseHttp = true,
-            AuthenticationRegion = "us-east-1",
-            // s3rver understands neither the SDK's default CRC trailers nor aws-chunked bodies.
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        }));
+    private static readonly Lazy<AmazonS3Client> SharedS3 = new(BackendEnvironment.Current.S3Client);
 
     private static NpgsqlDataSource Database => SharedDatabase.Value;
 

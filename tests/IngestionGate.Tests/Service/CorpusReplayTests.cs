@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using IngestionGate.Domain;
 using IngestionGate.Tests.Corpus;
+using Platform.Substrate.Pinning;
 using static IngestionGate.Tests.Service.Submissions;
 
 namespace IngestionGate.Tests.Service;
@@ -98,7 +99,7 @@ public sealed partial class CorpusReplayTests(IgServiceFixture fixture)
     {
         var text = Encoding.UTF8.GetString(body);
         var eventIds = EventIdMember().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal);
-        var admissionKeys = eventIds.SelectMany(id => EventClasses.Select(c => IgIds.DedupeKey(run, c, id)));
+        var admissionKeys = eventIds.SelectMany(id => EventClasses.Select(c => EventIds.DedupeKey(run, c, id)));
         Assert.Empty(await Backends.RowsOfRunAsync(run, admissionKeys));
         Assert.Empty(await Backends.ObjectKeysAsync(run + "/"));
     }

@@ -42,7 +42,7 @@ public sealed class CrashRecoveryTests(IgServiceFixture fixture)
 
         var receipt = resolved.Body.GetProperty("receipt");
         Assert.Equal("ADMIT", receipt.GetProperty("decision").GetString());
-        Assert.Equal(IgIds.PublishId(Key(run, envelope), 2), receipt.GetProperty("eb_ref").GetProperty("offset").GetString());
+        Assert.Equal(EventIds.PublishId(Key(run, envelope), 2), receipt.GetProperty("eb_ref").GetProperty("offset").GetString());
         await AssertAdmittedOnceAsync(ig, run, flow, envelope, receipt, ResolveOutcome.Republish, AdmissionState.PublishInFlight);
     }
 
@@ -61,7 +61,7 @@ public sealed class CrashRecoveryTests(IgServiceFixture fixture)
         var resolved = await ResolveAsync(ig, run, envelope, "mark_admitted");
 
         var receipt = resolved.Body.GetProperty("receipt");
-        Assert.Equal(IgIds.PublishId(Key(run, envelope), 1), receipt.GetProperty("eb_ref").GetProperty("offset").GetString());
+        Assert.Equal(EventIds.PublishId(Key(run, envelope), 1), receipt.GetProperty("eb_ref").GetProperty("offset").GetString());
         await AssertAdmittedOnceAsync(ig, run, flow, envelope, receipt, ResolveOutcome.MarkAdmitted, AdmissionState.PublishInFlight);
     }
 
@@ -111,6 +111,8 @@ public sealed class CrashRecoveryTests(IgServiceFixture fixture)
         Assert.True(Read<AdmissionRow>((await Backends.StateAsync(Key(run, envelope)))!.Value).Admission.ReceiptWriteFailed);
         Assert.Contains(Key(run, envelope), Read<PendingReceipts>((await Backends.StateAsync(AdmissionStore.PendingReceiptsKey))!.Value).DedupeKeys);
         Assert.Null(await Backends.ObjectAsync(IgObjectKeys.Receipt(run, admitted.ReceiptId)));
+        var index = Read<ReceiptIndexEntry>((await Backends.StateAsync(AdmissionStore.ReceiptIndexKey(admitted.ReceiptId)))!.Value);
+        Assert.Null(await Backends.ObjectAsync(index.BatchKey!));
 
         objects.FailReceipts = false;
         await Eventually(async () => !Read<AdmissionRow>((await Backends.StateAsync(Key(run, envelope)))!.Value).Admission.ReceiptWriteFailed, "the backfill clears the flag");
@@ -118,6 +120,7 @@ public sealed class CrashRecoveryTests(IgServiceFixture fixture)
         var stored = ParseJson((await Backends.ObjectAsync(IgObjectKeys.Receipt(run, admitted.ReceiptId)))!);
         AssertConforms(ReceiptSchema, stored);
         Assert.Equal(admitted.EbRef.GetRawText(), stored.GetProperty("eb_ref").GetRawText());
+        Assert.Equal(stored.GetRawText(), (await ig.Client("traffic").ReceiptAsync(admitted.ReceiptId)).GetRawText());
         Assert.DoesNotContain(Key(run, envelope), Read<PendingReceipts>((await Backends.StateAsync(AdmissionStore.PendingReceiptsKey))!.Value).DedupeKeys);
     }
 

@@ -47,6 +47,7 @@ public sealed class OperabilityTests(IgServiceFixture fixture)
                 "GET /v1/receipts/{receipt_id}",
                 "GET /v1/admissions/{dedupe_key}",
                 "POST /v1/admissions/{dedupe_key}:resolve",
+                "GET /v1/runs/{platform_run_id}/summary",
             },
             operations);
     }

@@ -54,7 +54,7 @@ internal static class Submissions
     /// <summary>The partition key IG derives for a transaction on <paramref name="flowId"/> (traffic_v0: payload.flow_id first).</summary>
     public static string PartitionKey(string flowId) => Digests.Of(flowId);
 
-    public static string DedupeKey(string runId, string eventId, string eventClass = "traffic") => IgIds.DedupeKey(runId, eventClass, eventId);
+    public static string DedupeKey(string runId, string eventId, string eventClass = "traffic") => EventIds.DedupeKey(runId, eventClass, eventId);
 
     public static Task<Answer> PostEventAsync(this HttpClient client, JsonNode envelope, string? policyRev = null) =>
         client.PostAsync("/v1/events", envelope.Bytes(), "application/json", policyRev);

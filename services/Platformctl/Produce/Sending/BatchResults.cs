@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Platformctl.Delivery;
 
 namespace Platformctl.Produce.Sending;
 
@@ -25,13 +26,5 @@ public sealed record BatchItemResult(
     public bool HasDecision => Decision is Admit or Duplicate or Quarantine;
 
     /// <summary>The problem's title (or type) for the summary, when the item carries one.</summary>
-    public string? ProblemTitle => TitleOf(Problem);
-
-    /// <summary>The title (or type) of an RFC 7807 problem document; null when there is none.</summary>
-    public static string? TitleOf(JsonElement? problem) =>
-        problem is { ValueKind: JsonValueKind.Object } value
-        && (value.TryGetProperty("title", out var text) || value.TryGetProperty("type", out text))
-        && text.ValueKind == JsonValueKind.String
-            ? text.GetString()
-            : null;
+    public string? ProblemTitle => BatchPosting.TitleOf(Problem);
 }

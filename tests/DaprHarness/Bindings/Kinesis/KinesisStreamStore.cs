@@ -12,6 +12,9 @@ namespace DaprHarness.Bindings.Kinesis;
 /// </remarks>
 internal sealed class KinesisStreamStore(NpgsqlDataSource db)
 {
+    /// <summary>Most records one group commit carries (a few MiB at typical record sizes).</summary>
+    private const int MaxGroupRecords = 500;
+
     /// <summary>Shards of a stream the harness creates on first use; real streams are provisioned by IaC.</summary>
     public const int DefaultShardCount = 2;
 
@@ -25,6 +28,10 @@ internal sealed class KinesisStreamStore(NpgsqlDataSource db)
     private const int BatchRecords = 10_000;
 
     private const int BatchBytes = 10 * 1024 * 1024;
+
+    // Records waiting for the next group commit, and whether a drain loop is writing them.
+    private readonly Queue<PendingPut> _pending = new();
+    private bool _draining;
 
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS harness_kinesis_streams (
@@ -99,22 +106,127 @@ internal sealed class KinesisStreamStore(NpgsqlDataSource db)
         return (int)(await batch.ExecuteScalarAsync(cancellationToken) ?? 0);
     }
 
-    /// <summary>PutRecord: appends to the shard and wakes the stream's consumers; returns the sequence number.</summary>
-    public async Task<long> PutRecordAsync(string stream, int shard, string partitionKey, byte[] data, CancellationToken cancellationToken)
+    /// <summary>
+    /// PutRecord: appends to the shard and wakes the stream's consumers; returns the sequence number once the record
+    /// is committed. Concurrent calls are committed together (group commit): while one statement runs, the records
+    /// that arrive queue up and go out in the next one, in arrival order, so records of one partition key keep the
+    /// order of their calls and each call still returns only after its record is durable.
+    /// </summary>
+    public Task<long> PutRecordAsync(string stream, int shard, string partitionKey, byte[] data, CancellationToken cancellationToken)
     {
+        var put = new PendingPut(stream, shard, partitionKey, data);
+        bool drain;
+        lock (_pending)
+        {
+            _pending.Enqueue(put);
+            drain = !_draining;
+            _draining = true;
+        }
+
+        if (drain)
+        {
+            _ = Task.Run(DrainAsync, CancellationToken.None);
+        }
+
+        // A caller that gives up stops waiting; the record may still be written (as when a PutRecord call times out).
+        return put.Sequence.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is queued, one group at a time, until the queue is empty.</summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            List<PendingPut> group;
+            lock (_pending)
+            {
+                if (_pending.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                group = new List<PendingPut>(Math.Min(_pending.Count, MaxGroupRecords));
+                while (group.Count < MaxGroupRecords && _pending.TryDequeue(out var put))
+                {
+                    group.Add(put);
+                }
+            }
+
+            try
+            {
+                await AppendAsync(group);
+            }
+            catch (Exception exception)
+            {
+                foreach (var put in group)
+                {
+                    put.Sequence.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One implicit transaction: per shard (in shard order, so two harnesses never lock shard rows in opposite orders)
+    /// one statement that reserves a run of sequence numbers and inserts the shard's records in arrival order, then
+    /// one NOTIFY per stream, sent when the records commit.
+    /// </summary>
+    private async Task AppendAsync(List<PendingPut> group)
+    {
+        var shards = group.GroupBy(p => (p.Stream, p.Shard)).OrderBy(g => g.Key.Stream, StringComparer.Ordinal).ThenBy(g => g.Key.Shard).ToList();
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand("""
-            WITH next AS (
-                UPDATE harness_kinesis_shards SET last_sequence = last_sequence + 1
-                WHERE stream_name = $1 AND shard_id = $2 RETURNING last_sequence)
-            INSERT INTO harness_kinesis_records (stream_name, shard_id, sequence_number, partition_key, data)
-            SELECT $1, $2, last_sequence, $3, $4 FROM next
-            RETURNING sequence_number
-            """, stream, shard, partitionKey, data));
-        batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", NotifyChannel, stream));
-        // One batch is one implicit transaction: the notification is sent when the record commits.
-        return (long)(await batch.ExecuteScalarAsync(cancellationToken)
-            ?? throw new InvalidOperationException($"stream {stream} has no shard {shard}"));
+        foreach (var shard in shards)
+        {
+            batch.BatchCommands.Add(BatchCommand("""
+                WITH next AS (
+                    UPDATE harness_kinesis_shards SET last_sequence = last_sequence + cardinality($3::text[])
+                    WHERE stream_name = $1 AND shard_id = $2 RETURNING last_sequence)
+                INSERT INTO harness_kinesis_records (stream_name, shard_id, sequence_number, partition_key, data)
+                SELECT $1, $2, next.last_sequence - cardinality($3::text[]) + r.ord, r.partition_key, r.data
+                FROM next, unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS r(partition_key, data, ord)
+                RETURNING sequence_number
+                """, shard.Key.Stream, shard.Key.Shard, shard.Select(p => p.PartitionKey).ToArray(), shard.Select(p => p.Data).ToArray()));
+        }
+
+        foreach (var stream in shards.Select(s => s.Key.Stream).Distinct(StringComparer.Ordinal))
+        {
+            batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", NotifyChannel, stream));
+        }
+
+        var assigned = new List<List<long>>(shards.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None))
+        {
+            foreach (var _ in shards)
+            {
+                var sequences = new List<long>();
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    sequences.Add(reader.GetInt64(0));
+                }
+
+                sequences.Sort();
+                assigned.Add(sequences);
+                await reader.NextResultAsync(CancellationToken.None);
+            }
+        }
+
+        // Reaching here means the batch committed: every record is durable.
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var records = shards[i].ToList();
+            if (assigned[i].Count != records.Count)
+            {
+                var missing = new InvalidOperationException($"stream {shards[i].Key.Stream} has no shard {shards[i].Key.Shard}");
+                records.ForEach(p => p.Sequence.TrySetException(missing));
+                continue;
+            }
+
+            for (var j = 0; j < records.Count; j++)
+            {
+                records[j].Sequence.TrySetResult(assigned[i][j]);
+            }
+        }
     }
 
     /// <summary>
@@ -268,5 +380,10 @@ internal sealed class KinesisStreamStore(NpgsqlDataSource db)
         }
 
         return command;
+    }
+
+    private sealed record PendingPut(string Stream, int Shard, string PartitionKey, byte[] Data)
+    {
+        public TaskCompletionSource<long> Sequence { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
