@@ -63,9 +63,6 @@ public sealed class LabelPolicy
         return new LabelPolicy(taxonomy, policyRev, assertionSchema);
     }
 
-    /// <summary>True when <paramref name="expectedDigest"/> is the content_digest of the policy in force.</summary>
-    public bool IsActive(string? expectedDigest) => string.Equals(expectedDigest, PolicyRev.ContentDigest, StringComparison.Ordinal);
-
     private static byte[] Read(string root, string relativePath)
     {
         var path = Path.Combine(root, relativePath);

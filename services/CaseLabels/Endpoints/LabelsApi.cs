@@ -31,8 +31,6 @@ public sealed record LabelPageResponse(string PlatformRunId, IReadOnlyList<Store
 /// </summary>
 public static class LabelsApi
 {
-    public const string PolicyRevHeader = "X-Policy-Rev";
-
     public static IEndpointRouteBuilder MapLabelsApi(this IEndpointRouteBuilder endpoints)
     {
         var writes = endpoints.MapGroup("/v1").RequireAuthorization(WriterBoundaries.LabelWriter);
@@ -63,7 +61,7 @@ public static class LabelsApi
             }
         }
 
-        if (PolicyRevMismatch(http, context) is { } mismatch)
+        if (ExpectedPolicyRev.Mismatch(http.Request, context.Policy.PolicyRev) is { } mismatch)
         {
             return Refuse(counters, PlatformProblems.PolicyRevMismatch, mismatch);
         }
@@ -97,7 +95,7 @@ public static class LabelsApi
                 return Refuse(counters, PlatformProblems.PayloadTooLarge, $"A batch carries at most {CaseLabelsOptions.MaxBatchItems} label assertions.");
             }
 
-            if (PolicyRevMismatch(http, context) is { } mismatch)
+            if (ExpectedPolicyRev.Mismatch(http.Request, context.Policy.PolicyRev) is { } mismatch)
             {
                 return Refuse(counters, PlatformProblems.PolicyRevMismatch, mismatch);
             }
@@ -172,20 +170,6 @@ public static class LabelsApi
 
         var (labels, next) = await store.ReadRunAsync(platformRunId!, from, limit ?? maxPage, cancellationToken);
         return TypedResults.Json(new LabelPageResponse(platformRunId!, labels, next?.ToString()), PlatformJson.Options);
-    }
-
-    /// <summary>Null when the caller expects nothing or the policy in force; otherwise what to tell it.</summary>
-    private static string? PolicyRevMismatch(HttpContext http, CmContext context)
-    {
-        if (!http.Request.Headers.TryGetValue(PolicyRevHeader, out var expected))
-        {
-            return null;
-        }
-
-        var policyRev = context.Policy.PolicyRev;
-        return expected.Count == 1 && context.Policy.IsActive(expected[0])
-            ? null
-            : $"{PolicyRevHeader} must be the label policy_rev content_digest in force ({policyRev.ContentDigest}, revision {policyRev.Revision}).";
     }
 
     private static LabelBatchItem Failed(int index, PlatformProblem problem, string? detail)

@@ -11,7 +11,7 @@ namespace IngestionGate.Domain;
 /// The pure part of IG's admission pipeline (CONTRACTS §4), in the contract's order: authz for the event's class →
 /// envelope schema → required pins → schema policy, schema_version and payload schema → payload_hash and
 /// dedupe_key → partition key. The first failing step decides; nothing is read from or written to any store here.
-/// The caller's X-Policy-Rev (<see cref="IgPolicy.IsActive"/>), dedupe, publish and receipts belong to the service.
+/// The caller's X-Policy-Rev (<see cref="Platform.Substrate.Errors.ExpectedPolicyRev"/>), dedupe, publish and receipts belong to the service.
 /// </summary>
 public sealed class AdmissionEvaluator(IgPolicy policy, IWriterAuthorizer authorizer)
 {

@@ -46,13 +46,6 @@ public sealed class IgPolicy
     /// </summary>
     public static IgPolicy Load(string schemasDirectory) => IgPolicyLoader.Load(schemasDirectory);
 
-    /// <summary>
-    /// Whether the <c>X-Policy-Rev</c> a caller expects is the active policy: the header carries the content_digest
-    /// (the revision label is for people, the digest is the identity).
-    /// </summary>
-    public bool IsActive(string expectedPolicyRev) =>
-        string.Equals(expectedPolicyRev, PolicyRev.ContentDigest, StringComparison.Ordinal);
-
     /// <summary>The class of <paramref name="eventType"/> per class_map.json, or null when it has none.</summary>
     internal EventClassPolicy? ClassOf(string eventType) => _classByEventType.GetValueOrDefault(eventType);
 

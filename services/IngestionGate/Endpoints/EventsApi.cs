@@ -43,8 +43,6 @@ public sealed record BatchResponse(IReadOnlyList<BatchItemResult> Results);
 /// </summary>
 public static class EventsApi
 {
-    public const string PolicyRevHeader = "X-Policy-Rev";
-
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
     {
         var events = endpoints.MapGroup("/v1").RequireAuthorization(WriterBoundaries.IngestAny);
@@ -68,7 +66,7 @@ public static class EventsApi
                 return Refuse(http, counters, PlatformProblems.Forbidden, $"The caller may not produce events of class '{forbidden.EventClass}'.");
         }
 
-        if (PolicyRevMismatch(http, context) is { } mismatch)
+        if (ExpectedPolicyRev.Mismatch(http.Request, context.PolicyRev) is { } mismatch)
         {
             return Refuse(http, counters, PlatformProblems.PolicyRevMismatch, mismatch);
         }
@@ -110,7 +108,7 @@ public static class EventsApi
                 return Refuse(http, counters, PlatformProblems.PayloadTooLarge, $"A batch carries at most {IngestionGateOptions.MaxBatchItems} envelopes.");
             }
 
-            if (PolicyRevMismatch(http, context) is { } mismatch)
+            if (ExpectedPolicyRev.Mismatch(http.Request, context.PolicyRev) is { } mismatch)
             {
                 return Refuse(http, counters, PlatformProblems.PolicyRevMismatch, mismatch);
             }
@@ -153,19 +151,6 @@ public static class EventsApi
         }
 
         return TypedResults.Json(new BatchResponse([.. results.Select(r => r!)]), PlatformJson.Options);
-    }
-
-    /// <summary>Null when the caller expects nothing or the active policy; otherwise what to tell it.</summary>
-    private static string? PolicyRevMismatch(HttpContext http, IgContext context)
-    {
-        if (!http.Request.Headers.TryGetValue(PolicyRevHeader, out var expected))
-        {
-            return null;
-        }
-
-        return expected.Count == 1 && context.Policy.IsActive(expected[0]!)
-            ? null
-            : $"{PolicyRevHeader} must be the active policy_rev content_digest ({context.PolicyRev.ContentDigest}, revision {context.PolicyRev.Revision}).";
     }
 
     private static BatchItemResult Refused(int index, string? eventId, PlatformProblem problem, string? detail)

@@ -10,6 +10,12 @@ namespace Platform.Substrate.Pinning;
 /// </summary>
 public sealed record PolicyRev(string PolicyId, string Revision, string ContentDigest)
 {
+    /// <summary>
+    /// Whether a caller's expected policy_rev names this one: it carries the content_digest (the revision label is for
+    /// people, the digest is the identity).
+    /// </summary>
+    public bool IsNamedBy(string? expectedContentDigest) => string.Equals(expectedContentDigest, ContentDigest, StringComparison.Ordinal);
+
     /// <summary>Computes the policy_rev of the given files; <paramref name="revision"/> is a human label only.</summary>
     public static PolicyRev Compute(string policyId, string revision, IEnumerable<PolicyFile> files)
     {

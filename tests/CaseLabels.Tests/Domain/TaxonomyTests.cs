@@ -34,8 +34,8 @@ public sealed class TaxonomyTests
         var expected = PolicyRev.Compute("label_policy", "label_store.taxonomy.v0", [new PolicyFile("labels/label_store.taxonomy.v0.json", bytes)]);
 
         Assert.Equal(expected, TestLabels.Policy.PolicyRev);
-        Assert.True(TestLabels.Policy.IsActive(expected.ContentDigest));
-        Assert.False(TestLabels.Policy.IsActive(new string('0', 64)));
+        Assert.True(TestLabels.Policy.PolicyRev.IsNamedBy(expected.ContentDigest));
+        Assert.False(TestLabels.Policy.PolicyRev.IsNamedBy(new string('0', 64)));
     }
 
     [Fact]

@@ -33,10 +33,10 @@ public sealed class IgPolicyTests
     public void X_policy_rev_must_carry_the_active_content_digest()
     {
         var policy = TestPolicy.Shipped;
-        Assert.True(policy.IsActive(policy.PolicyRev.ContentDigest));
-        Assert.False(policy.IsActive(policy.PolicyRev.ContentDigest.ToUpperInvariant()));
-        Assert.False(policy.IsActive(policy.PolicyRev.Revision));
-        Assert.False(policy.IsActive(new string('0', 64)));
+        Assert.True(policy.PolicyRev.IsNamedBy(policy.PolicyRev.ContentDigest));
+        Assert.False(policy.PolicyRev.IsNamedBy(policy.PolicyRev.ContentDigest.ToUpperInvariant()));
+        Assert.False(policy.PolicyRev.IsNamedBy(policy.PolicyRev.Revision));
+        Assert.False(policy.PolicyRev.IsNamedBy(new string('0', 64)));
     }
 
     [Fact]
