@@ -6,7 +6,7 @@ using Platform.Substrate.Hosting;
 
 namespace FeatureStore;
 
-/// <summary>The Offline Feature Store (app-id <c>ofs</c>): archives the traffic and context streams; builds datasets (next).</summary>
+/// <summary>The Offline Feature Store (app-id <c>ofs</c>): archives the traffic and context streams; builds point-in-time datasets as workflows.</summary>
 public static class FeatureStoreApp
 {
     public static Task Main(string[] args) => Build(args).RunAsync();
@@ -30,6 +30,8 @@ public static class FeatureStoreApp
         app.UsePlatformServiceDefaults();
         app.MapArchiveConsumers();
         app.MapJobsApi();
+        app.MapFeatureSetsApi();
+        app.MapArchiveApi();
         return app;
     }
 }

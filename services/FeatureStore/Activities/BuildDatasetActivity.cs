@@ -12,7 +12,7 @@ using Platform.Substrate.Pinning;
 namespace FeatureStore.Activities;
 
 /// <summary>
-/// Reads the frozen inputs (verified against their digests), builds the point-in-time dataset and writes it as
+/// Reads the frozen inputs (verified against their digests, archive ranges through <see cref="ArchiveRangeReader"/>), builds the point-in-time dataset and writes it as
 /// Parquet, once, under the build id, in parts of at most <see cref="RowsPerPart"/> rows. The same inputs give the same
 /// bytes, so a retry finds its own files.
 /// </summary>
@@ -25,8 +25,6 @@ public sealed class BuildDatasetActivity(IObjectStore objects) : WorkflowActivit
     /// </summary>
     public const int RowsPerPart = 20_000;
 
-    private const int ReadConcurrency = 16;
-
     public override async Task<DatasetBuildOutput> RunAsync(WorkflowActivityContext context, BuildDatasetInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -34,33 +32,41 @@ public sealed class BuildDatasetActivity(IObjectStore objects) : WorkflowActivit
         var featureSet = FeatureSetCatalog.Find(pinned.FeatureSetId, pinned.FeatureSetVersion, pinned.DefinitionDigest)
             ?? throw new InvalidOperationException($"Feature set {pinned.FeatureSetId}/{pinned.FeatureSetVersion} with digest {pinned.DefinitionDigest} is not in this release.");
 
-        // fraud_core reads transactions only; the context range is pinned in the manifest but not needed for its features.
-        var traffic = input.Archives.Single(a => a.Range.Stream == PlatformNames.Streams.Traffic.StreamName);
-        var keys = Encoding.UTF8.GetString(await ReadVerifiedAsync(traffic.KeysObjectRef, traffic.KeysSha256))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // Each record is reduced to what the feature set reads as soon as it arrives: the build holds transactions,
-        // never envelopes. Arrival order does not matter: the replay sorts.
+        // never envelopes. Arrival order does not matter: the replay sorts. fraud_core reads transactions only; the
+        // other ranges are still read, verified and counted, since the manifest vouches for them.
         var transactions = new ConcurrentBag<FeatureEvent>();
         var scenarioRuns = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         long unreadable = 0;
-        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency }, async (key, ct) =>
+        var recordCounts = new List<long>(input.Archives.Count);
+        foreach (var archive in input.Archives)
         {
-            var bytes = await objects.GetAsync(key, ct) ?? throw new InvalidDataException($"Archived record {key} named by the snapshot is missing.");
-            var envelope = (JsonSerializer.Deserialize<ArchiveRecord>(bytes, PlatformJson.Options) ?? throw new InvalidDataException($"{key} is not an archive record.")).Envelope;
-            if (envelope.TryGetProperty("scenario_run_id", out var scenarioRun) && scenarioRun.GetString() is { Length: > 0 } id)
+            var stream = PlatformNames.Streams.All.Single(s => s.StreamName == archive.Range.Stream);
+            var isTraffic = stream == PlatformNames.Streams.Traffic;
+            var keys = Encoding.UTF8.GetString(await ReadVerifiedAsync(archive.KeysObjectRef, archive.KeysSha256)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var read = await new ArchiveRangeReader(objects).ReadAsync(ArchiveRangeReader.Segments(keys, input.PlatformRunId, stream), archive.Range, (name, envelope) =>
             {
-                scenarioRuns.TryAdd(id, 0);
-            }
+                if (!isTraffic)
+                {
+                    return;
+                }
 
-            if (FeatureEvent.TryFromEnvelope(envelope, out var transaction, out _))
-            {
-                transactions.Add(transaction!);
-            }
-            else
-            {
-                Interlocked.Increment(ref unreadable);
-            }
-        });
+                if (envelope.TryGetProperty("scenario_run_id", out var scenarioRun) && scenarioRun.GetString() is { Length: > 0 } id)
+                {
+                    scenarioRuns.TryAdd(id, 0);
+                }
+
+                if (FeatureEvent.TryFromEnvelope(envelope, out var transaction, out _))
+                {
+                    transactions.Add(transaction!);
+                }
+                else
+                {
+                    Interlocked.Increment(ref unreadable);
+                }
+            }, CancellationToken.None);
+            recordCounts.Add(read.Records);
+        }
 
         var labels = JsonSerializer.Deserialize<List<LabelObservation>>(await ReadVerifiedAsync(input.Labels.ObjectRef, input.Labels.Sha256), PlatformJson.Options) ?? [];
         var (rows, counts) = PointInTimeDataset.Build(featureSet, transactions, unreadable, labels, input.LabelBasis);
@@ -75,7 +81,7 @@ public sealed class BuildDatasetActivity(IObjectStore objects) : WorkflowActivit
             digests.Add(new ContentDigest(key, Digests.Sha256Hex(parquet)));
         }
 
-        return new DatasetBuildOutput(digests, counts, [.. scenarioRuns.Keys.Order(StringComparer.Ordinal)]);
+        return new DatasetBuildOutput(digests, counts, [.. scenarioRuns.Keys.Order(StringComparer.Ordinal)], recordCounts);
     }
 
     private async Task<byte[]> ReadVerifiedAsync(string key, string sha256)

@@ -17,10 +17,16 @@ public sealed class WriteManifestActivity(IObjectStore objects, PlatformRuntime 
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = input.Request;
+        if (input.Dataset.ArchiveRecordCounts.Count != input.Archives.Count)
+        {
+            throw new InvalidOperationException("The dataset build counted records for a different number of archive ranges than the build replayed.");
+        }
+
         var manifest = DatasetManifest.Create(
             request.PlatformRunId,
             input.Dataset.ScenarioRunIds,
-            input.Archives.Select(a => new ReplayBasisEntry(a.Range.Stream, AllPartitions, a.Range.OffsetKind, a.Range.StartOffset, a.Range.EndOffset, a.RecordCount, a.KeysSha256)),
+            input.Archives.Zip(input.Dataset.ArchiveRecordCounts, (a, records) =>
+                new ReplayBasisEntry(a.Range.Stream, AllPartitions, a.Range.OffsetKind, a.Range.StartOffset, a.Range.EndOffset, records, a.KeysSha256)),
             request.LabelBasis,
             request.FeatureDefinitionSet,
             input.Dataset.RowCounts,

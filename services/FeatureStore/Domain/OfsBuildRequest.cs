@@ -8,8 +8,8 @@ using Platform.Substrate.Pinning;
 namespace FeatureStore.Domain;
 
 /// <summary>
-/// One replayed range of a run's archive. <c>offset_kind</c> <c>archive_key</c>: offsets are archive object names
-/// without <c>.json</c> (<c>&lt;yyyyMMddTHHmmssffffff&gt;Z_&lt;publish_id&gt;</c>), both inclusive; they sort in event
+/// One replayed range of a run's archive. <c>offset_kind</c> <c>archive_key</c>: offsets are archive record names
+/// (<c>&lt;yyyyMMddTHHmmssffffff&gt;Z_&lt;publish_id&gt;</c>, <see cref="ArchiveKeys.RecordName"/>), both inclusive; they sort in event
 /// time, so a time window selector converts to the offsets <c>&lt;start&gt;Z_000…0</c> and <c>&lt;end&gt;Z_fff…f</c>.
 /// </summary>
 public sealed record ReplayRange(string Stream, string OffsetKind, string StartOffset, string EndOffset)

@@ -6,14 +6,18 @@ using Platform.Substrate.Pinning;
 
 namespace FeatureStore.Domain;
 
-/// <summary>What a delivered record is: archivable under <see cref="Key"/>, or a dead letter with a reason.</summary>
-public sealed record ReadOutcome(string? PlatformRunId, string? Key, ArchiveRecord? Record, string? ReasonCode, string? Detail)
+/// <summary>
+/// What a delivered record is: archivable as <see cref="RecordName"/> of <see cref="Stream"/> (spooled at
+/// <see cref="Key"/>), or a dead letter with a reason.
+/// </summary>
+public sealed record ReadOutcome(string? PlatformRunId, EventStream? Stream, string? RecordName, string? Key, ArchiveRecord? Record, string? ReasonCode, string? Detail)
 {
     public bool Archivable => Record is not null;
 
-    public static ReadOutcome Archive(string platformRunId, string key, ArchiveRecord record) => new(platformRunId, key, record, null, null);
+    public static ReadOutcome Archive(string platformRunId, EventStream stream, string recordName, ArchiveRecord record) =>
+        new(platformRunId, stream, recordName, ArchiveKeys.Spool(platformRunId, stream, recordName), record, null, null);
 
-    public static ReadOutcome Park(string? platformRunId, string reasonCode, string detail) => new(platformRunId, null, null, reasonCode, detail);
+    public static ReadOutcome Park(string? platformRunId, string reasonCode, string detail) => new(platformRunId, null, null, null, null, reasonCode, detail);
 }
 
 /// <summary>
@@ -84,6 +88,6 @@ public sealed class StreamRecordReader(JsonSchema envelopeSchema, OriginPolicy o
             origin!,
             PayloadHash.Of(eventType, schemaVersion, payload),
             UtcTimestamp.Truncate(now));
-        return ReadOutcome.Archive(runId!, ArchiveKeys.Record(runId!, stream, tsUtc, origin!.Offset), archived);
+        return ReadOutcome.Archive(runId!, stream, ArchiveKeys.RecordName(tsUtc, origin!.Offset), archived);
     }
 }

@@ -18,14 +18,15 @@ public enum ArchiveResult
 
 /// <summary>
 /// The archive writer: makes each delivered record durable before the binding gets its 2xx. An archivable record is
-/// written once under its deterministic key (a redelivery finds the same envelope there and stops); anything else is
-/// parked as a dead letter. A failed object-store write throws (the endpoint answers 500 and the inbound policy
-/// redelivers); after <see cref="FeatureStoreOptions.ArchiveAttemptsBeforeParking"/> failures the record is parked,
+/// written once to its spool key (a redelivery finds the same envelope there, or in what <see cref="ArchiveCompactor"/>
+/// just compacted, and stops) and handed to the compactor; anything else is parked as a dead letter. A failed
+/// object-store write throws (the endpoint answers 500 and the inbound policy redelivers); after <see cref="FeatureStoreOptions.ArchiveAttemptsBeforeParking"/> failures the record is parked,
 /// in the fallback state store if the object store refuses that too. Only a failure of both throws.
 /// </summary>
 public sealed class ArchiveWriter(
     StreamRecordReader reader,
     IObjectStore objects,
+    ArchiveCompactor compactor,
     DeadLetterParking parking,
     IOptions<FeatureStoreOptions> options,
     TimeProvider time,
@@ -52,7 +53,7 @@ public sealed class ArchiveWriter(
         var recordDigest = Digests.Sha256Hex(delivery.Record.Span);
         try
         {
-            var result = await WriteOnceAsync(outcome.Key!, outcome.Record!, cancellationToken);
+            var result = await WriteOnceAsync(outcome, cancellationToken);
             _failures.TryRemove(recordDigest, out _);
             return result;
         }
@@ -78,21 +79,33 @@ public sealed class ArchiveWriter(
     }
 
     /// <summary>
-    /// Absent → written; present with the same envelope → nothing to do (its archived_at_utc is the first one);
-    /// present with another envelope → <see cref="ObjectConflictException"/>. Two deliveries racing on one absent
-    /// key both write the same envelope and differ only in archived_at_utc, so whichever lands last is as good.
+    /// Spooled or just compacted with the same envelope → nothing to do (its archived_at_utc is the first one); with
+    /// another envelope → <see cref="ObjectConflictException"/>; absent → written to the spool and handed to the
+    /// compactor. Two deliveries racing on one absent key both write the same envelope and differ only in
+    /// archived_at_utc, so whichever lands last is as good; readers keep one copy per name.
     /// </summary>
-    private async Task<ArchiveResult> WriteOnceAsync(string key, ArchiveRecord record, CancellationToken cancellationToken)
+    private async Task<ArchiveResult> WriteOnceAsync(ReadOutcome outcome, CancellationToken cancellationToken)
     {
-        if (await objects.GetAsync(key, cancellationToken) is { } existing)
+        var spoolKey = outcome.Key!;
+        var envelopeDigest = Digests.Sha256Hex(CanonicalJson.Serialize(outcome.Record!.Envelope));
+        if (await objects.GetAsync(spoolKey, cancellationToken) is { } existing)
         {
             var archived = JsonSerializer.Deserialize<ArchiveRecord>(existing, PlatformJson.Options);
-            return archived is not null && CanonicalJson.Serialize(archived.Envelope).AsSpan().SequenceEqual(CanonicalJson.Serialize(record.Envelope))
+            return archived is not null && Digests.Sha256Hex(CanonicalJson.Serialize(archived.Envelope)) == envelopeDigest
                 ? ArchiveResult.AlreadyArchived
-                : throw new ObjectConflictException(key);
+                : throw new ObjectConflictException(spoolKey);
         }
 
-        await objects.PutIdenticalAsync(key, JsonSerializer.SerializeToUtf8Bytes(record, PlatformJson.Options), JsonContentType, cancellationToken);
+        // Asked after the spool read: the compactor remembers a key before deleting it, so a spool object that was
+        // gone when read is found here; asked before, a compaction in between would be missed and archived twice.
+        if (compactor.TryGetCompacted(spoolKey, out var compacted))
+        {
+            return compacted == envelopeDigest ? ArchiveResult.AlreadyArchived : throw new ObjectConflictException(spoolKey);
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(outcome.Record, PlatformJson.Options);
+        await objects.PutIdenticalAsync(spoolKey, bytes, JsonContentType, cancellationToken);
+        compactor.Enqueue(outcome.PlatformRunId!, outcome.Stream!, new NamedRecord(outcome.RecordName!, bytes), envelopeDigest);
         return ArchiveResult.Archived;
     }
 }

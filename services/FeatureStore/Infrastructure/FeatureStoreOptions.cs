@@ -20,6 +20,15 @@ public sealed class FeatureStoreOptions
     /// </summary>
     public string DeadLetterFallbackStore { get; set; } = PlatformNames.Components.WorkflowState;
 
+    /// <summary>How often the archive writer moves what it spooled into segments (<see cref="ArchiveCompactor"/>).</summary>
+    public TimeSpan ArchiveCompactionInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a build's snapshot waits for live writers to compact the spool records of its range before it
+    /// compacts the rest itself (those of a writer that stopped). A few compaction intervals.
+    /// </summary>
+    public TimeSpan SpoolSettleTime { get; set; } = TimeSpan.FromSeconds(5);
+
     public void Validate()
     {
         if (ArchiveAttemptsBeforeParking is < 1 or > 8)
@@ -30,6 +39,16 @@ public sealed class FeatureStoreOptions
         if (string.IsNullOrWhiteSpace(DeadLetterFallbackStore))
         {
             throw new InvalidOperationException($"{SectionName}:{nameof(DeadLetterFallbackStore)} must name a state store component.");
+        }
+
+        if (ArchiveCompactionInterval < TimeSpan.FromMilliseconds(50) || ArchiveCompactionInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(ArchiveCompactionInterval)} must be 00:00:00.05..00:01:00.");
+        }
+
+        if (SpoolSettleTime < TimeSpan.Zero || SpoolSettleTime > TimeSpan.FromMinutes(5))
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(SpoolSettleTime)} must be 00:00:00..00:05:00.");
         }
     }
 }

@@ -34,7 +34,10 @@ public static class FeatureStoreServiceCollectionExtensions
             sp.GetRequiredService<IObjectStore>(),
             new DaprStateStore(sp.GetRequiredService<DaprClient>(), settings.DeadLetterFallbackStore),
             sp.GetRequiredService<ILogger<DeadLetterParking>>()));
+        services.AddSingleton<ArchiveCompactor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ArchiveCompactor>());
         services.AddSingleton<ArchiveWriter>();
+        services.AddSingleton<ArchiveInventory>();
         services.AddPlatformHealthChecks().AddDaprSidecar();
         return builder;
     }

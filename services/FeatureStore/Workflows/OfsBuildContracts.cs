@@ -2,8 +2,8 @@ using FeatureStore.Domain;
 
 namespace FeatureStore.Workflows;
 
-/// <summary>What a snapshot of one replayed range holds: the archive keys in range, frozen in an object with its digest.</summary>
-public sealed record ArchiveSnapshot(ReplayRange Range, long RecordCount, string KeysObjectRef, string KeysSha256);
+/// <summary>What a snapshot of one replayed range holds: the keys of the archive segments it reads, frozen in an object with its digest.</summary>
+public sealed record ArchiveSnapshot(ReplayRange Range, long SegmentCount, string KeysObjectRef, string KeysSha256);
 
 public sealed record SnapshotArchiveInput(string BuildId, string PlatformRunId, ReplayRange Range);
 
@@ -20,8 +20,11 @@ public sealed record BuildDatasetInput(
     LabelBasis LabelBasis,
     FeatureDefinitionSetRef FeatureDefinitionSet);
 
-/// <summary>The dataset's objects and counts, plus the scenario runs its transactions came from.</summary>
-public sealed record DatasetBuildOutput(IReadOnlyList<ContentDigest> ContentDigests, RowCounts RowCounts, IReadOnlyList<string> ScenarioRunIds);
+/// <summary>
+/// The dataset's objects and counts, the scenario runs its transactions came from, and how many archive records each
+/// replayed range held (in the order of the build's archives).
+/// </summary>
+public sealed record DatasetBuildOutput(IReadOnlyList<ContentDigest> ContentDigests, RowCounts RowCounts, IReadOnlyList<string> ScenarioRunIds, IReadOnlyList<long> ArchiveRecordCounts);
 
 public sealed record WriteManifestInput(OfsBuildRequest Request, IReadOnlyList<ArchiveSnapshot> Archives, DatasetBuildOutput Dataset);
 

@@ -7,15 +7,16 @@ using Platform.Substrate.Pinning;
 namespace Learning.Benchmark;
 
 /// <summary>
-/// Puts generated transactions into the per-record archive layout OFS builds from (<see cref="ArchiveKeys.Record"/>):
-/// one <see cref="ArchiveRecord"/> per transaction, with the envelope IG would have published.
+/// Turns generated transactions into the archive OFS builds from: one <see cref="ArchiveRecord"/> per transaction, with
+/// the envelope IG would have published, cut into segments by the code the archive writer's compactor uses
+/// (<see cref="ArchiveSegments.Encode"/>), as if the writer had archived the whole stream.
 /// </summary>
 internal static class ArchiveSeeder
 {
-    /// <summary>Hands each archive key and record to <paramref name="put"/>, from several threads at once.</summary>
-    public static void Seed(Action<string, byte[]> put, string platformRunId, IReadOnlyList<SyntheticTransaction> transactions, DateTimeOffset archivedAtUtc)
+    public static IReadOnlyList<EncodedSegment> Segments(string platformRunId, IReadOnlyList<SyntheticTransaction> transactions, DateTimeOffset archivedAtUtc)
     {
         var stream = PlatformNames.Streams.Traffic;
+        var records = new NamedRecord[transactions.Count];
         Parallel.For(0, transactions.Count, i =>
         {
             var e = transactions[i].Event;
@@ -53,7 +54,8 @@ internal static class ArchiveSeeder
                 new OriginEbRef(stream.StreamName, Digests.Of(JsonSerializer.SerializeToElement(e.AccountId)), publishId, OriginEbRef.IgPublishId),
                 PayloadHash.Of("transaction", "v1", envelope.GetProperty("payload")),
                 archivedAtUtc);
-            put(ArchiveKeys.Record(platformRunId, stream, e.TsUtc, publishId), JsonSerializer.SerializeToUtf8Bytes(record, PlatformJson.Options));
+            records[i] = new NamedRecord(ArchiveKeys.RecordName(e.TsUtc, publishId), JsonSerializer.SerializeToUtf8Bytes(record, PlatformJson.Options));
         });
+        return ArchiveSegments.Encode(platformRunId, stream, records);
     }
 }

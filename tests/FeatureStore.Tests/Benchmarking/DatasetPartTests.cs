@@ -1,13 +1,13 @@
-using System.Text.Json;
 using FeatureStore.Activities;
 using FeatureStore.Domain;
+using FeatureStore.Infrastructure;
+using FeatureStore.Tests.Archive;
 using FeatureStore.Workflows;
+using Microsoft.Extensions.Options;
 using Parquet;
 using Platform.Features;
-using Platform.Substrate.BuildingBlocks;
 using Platform.Substrate.Pinning;
-using Platform.Testing;
-using Platform.Testing.Fakes;
+using static FeatureStore.Tests.Archive.ArchiveRecords;
 using static FeatureStore.Tests.Service.StreamRecords;
 
 namespace FeatureStore.Tests.Benchmarking;
@@ -19,22 +19,18 @@ namespace FeatureStore.Tests.Benchmarking;
 public sealed class DatasetPartTests
 {
     private const string Run = "platform_20261101T000000Z";
-    private static readonly StreamRecordReader Reader = StreamRecordReader.Load(SchemaContract.SchemasDirectory);
 
     [Fact]
     public async Task A_dataset_over_the_part_size_is_split_into_consecutive_parts_in_replay_order_and_a_retry_rewrites_nothing()
     {
-        var store = new InMemoryObjectStore();
+        var store = new ArchiveStore();
         var stream = Features.GeneratedStream.Create((2 * BuildDatasetActivity.RowsPerPart) + 1, seed: 47);
-        foreach (var e in stream)
-        {
-            var outcome = Reader.Read(PlatformNames.Streams.Traffic, Bytes(Transaction(Run, e.EventId, "flow-" + e.AccountId, e.TsUtc, e.AmountMinor / 100.0)), stream[^1].TsUtc);
-            Assert.True(outcome.Archivable, outcome.Detail);
-            store.Objects[outcome.Key!] = JsonSerializer.SerializeToUtf8Bytes(outcome.Record, PlatformJson.Options);
-        }
+        // Archived as the writer's compactor archives: segments of one day each.
+        await CompactAsync(store, stream.Select(e => Transaction(Run, e.EventId, "flow-" + e.AccountId, e.TsUtc, e.AmountMinor / 100.0)));
 
         var range = new ReplayRange("fp.bus.traffic.v1", ReplayRange.ArchiveKey, "20000101T000000000000Z_" + new string('0', 32), "29991231T000000000000Z_" + new string('f', 32));
-        var archive = await new SnapshotArchiveActivity(store).RunAsync(null!, new SnapshotArchiveInput("ofsb_parts", Run, range));
+        var settled = Options.Create(new FeatureStoreOptions { SpoolSettleTime = TimeSpan.Zero });
+        var archive = await new SnapshotArchiveActivity(store, settled).RunAsync(null!, new SnapshotArchiveInput("ofsb_parts", Run, range));
         var labels = "[]"u8.ToArray();
         store.Objects["labels.json"] = labels;
         // Every transaction is mature and unlabelled: one negative row each, so the row count is known.
@@ -44,6 +40,7 @@ public sealed class DatasetPartTests
         var output = await new BuildDatasetActivity(store).RunAsync(null!, input);
 
         Assert.Equal(stream.Count, output.RowCounts.Total);
+        Assert.Equal([stream.Count], output.ArchiveRecordCounts);
         Assert.Equal(Enumerable.Range(0, 3).Select(i => OfsBuildKeys.DatasetPart(Run, "ofsb_parts", i)), output.ContentDigests.Select(d => d.ObjectRef));
         Assert.All(output.ContentDigests, d => Assert.Equal(Digests.Sha256Hex(store.Objects[d.ObjectRef]), d.Sha256));
         var partIds = new List<List<string?>>();

@@ -29,7 +29,9 @@ public sealed class StreamRecordReaderTests
         var outcome = Reader.Read(PlatformNames.Streams.Traffic, Bytes(envelope), Now);
 
         Assert.True(outcome.Archivable, outcome.Detail);
-        Assert.Equal($"{run}/archive/traffic/20261120T120000500000Z_{PublishId(run, "traffic", "evt-1")}.json", outcome.Key);
+        Assert.Equal($"20261120T120000500000Z_{PublishId(run, "traffic", "evt-1")}", outcome.RecordName);
+        Assert.Equal(PlatformNames.Streams.Traffic, outcome.Stream);
+        Assert.Equal($"{run}/archive/traffic/spool/{outcome.RecordName}.json", outcome.Key);
         var json = JsonSerializer.SerializeToElement(outcome.Record, PlatformJson.Options);
         Assert.Empty(SchemaContract.Errors(ArchiveSchema, json));
         Assert.Equal("2026-11-28T01:02:03.000000Z", json.GetProperty("archived_at_utc").GetString());
@@ -47,7 +49,7 @@ public sealed class StreamRecordReaderTests
 
         Assert.True(outcome.Archivable, outcome.Detail);
         Assert.Equal(Platform.Substrate.Pinning.Digests.Of(JsonSerializer.SerializeToElement("acct-flow-1")), outcome.Record!.EbRef.Partition);
-        Assert.StartsWith($"{run}/archive/context/", outcome.Key, StringComparison.Ordinal);
+        Assert.StartsWith($"{run}/archive/context/spool/", outcome.Key, StringComparison.Ordinal);
     }
 
     [Fact]

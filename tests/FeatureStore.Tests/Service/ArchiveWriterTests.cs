@@ -31,21 +31,22 @@ public sealed class ArchiveWriterTests(OfsServiceFixture fixture)
         var envelope = Transaction(run, Unique("evt"), flow, T0.AddTicks(1234560), amount: 19.99);
         var bytes = Bytes(envelope);
         var eventId = envelope["event_id"]!.GetValue<string>();
-        var key = $"{run}/archive/traffic/{KeyTime(T0.AddTicks(1234560))}_{PublishId(run, "traffic", eventId)}.json";
+        var name = $"{KeyTime(T0.AddTicks(1234560))}_{PublishId(run, "traffic", eventId)}";
 
         await fixture.Bus.PublishAsync(PlatformNames.Streams.Traffic, PartitionKey(flow), bytes);
-        var first = await WaitForObjectAsync(key);
+        var first = (await CompactedAsync(run, "traffic", 1)).Records[name];
         // The same record again, then a later one on the same partition key: once that one is archived, the
         // redelivery (ahead of it in partition order) has been handled too.
         await fixture.Bus.PublishAsync(PlatformNames.Streams.Traffic, PartitionKey(flow), bytes);
         var later = Transaction(run, Unique("evt"), flow, T0.AddMinutes(1));
         await fixture.Bus.PublishAsync(PlatformNames.Streams.Traffic, PartitionKey(flow), Bytes(later));
-        await WaitForCountAsync($"{run}/archive/traffic/", 2);
+        var archive = await CompactedAsync(run, "traffic", 2);
 
-        var keys = await KeysAsync($"{run}/archive/");
-        Assert.Equal(2, keys.Count);
-        Assert.Contains(key, keys);
-        var stored = (await ObjectAsync(key))!.Value;
+        Assert.Equal(2, archive.Records.Count);
+        Assert.All(archive.Copies.Values, copies => Assert.Equal(1, copies));
+        Assert.Empty(await KeysAsync($"{run}/archive/dead_letters/"));
+        Assert.Empty(await KeysAsync($"{run}/archive/context/"));
+        var stored = archive.Records[name];
         Assert.Equal(first.GetRawText(), stored.GetRawText());
 
         Assert.Empty(SchemaContract.Errors(ArchiveSchema, stored));
@@ -60,7 +61,7 @@ public sealed class ArchiveWriterTests(OfsServiceFixture fixture)
     }
 
     [Fact]
-    public async Task A_runs_archive_lists_in_event_time_order_per_stream()
+    public async Task A_runs_archive_holds_each_stream_in_event_time_order_within_its_segments()
     {
         var run = FreshRunId();
         var offsets = new[] { 50, 10, 30, 20, 40 };
@@ -72,20 +73,20 @@ public sealed class ArchiveWriterTests(OfsServiceFixture fixture)
 
         var anchorFlow = Unique("flow");
         await fixture.Bus.PublishAsync(PlatformNames.Streams.Context, PartitionKey(anchorFlow), Bytes(FlowAnchor(run, Unique("anchor"), anchorFlow, T0)));
-        await WaitForCountAsync($"{run}/archive/traffic/", offsets.Length);
-        await WaitForCountAsync($"{run}/archive/context/", 1);
+        var traffic = await CompactedAsync(run, "traffic", offsets.Length);
+        var context = await CompactedAsync(run, "context", 1);
 
-        var keys = await KeysAsync($"{run}/archive/traffic/");
-        var times = new List<DateTimeOffset>();
-        foreach (var key in keys.Order(StringComparer.Ordinal))
+        Assert.Equal(offsets.Length, traffic.Records.Count);
+        foreach (var segment in traffic.Segments)
         {
-            var record = (await ObjectAsync(key))!.Value;
-            Assert.Empty(SchemaContract.Errors(ArchiveSchema, record));
-            times.Add(UtcTimestamp.Parse(record.GetProperty("envelope").GetProperty("ts_utc").GetString()!));
+            // Within a segment the records are in event time (the reader checked their names are in order).
+            var times = segment.Names.Select(n => EventTime(traffic.Records[n])).ToList();
+            Assert.Equal(times.Order(), times);
+            Assert.All(segment.Names, n => Assert.Empty(SchemaContract.Errors(ArchiveSchema, traffic.Records[n])));
         }
 
-        Assert.Equal(offsets.Order().Select(m => T0.AddMinutes(m)), times);
-        var anchor = (await ObjectAsync((await KeysAsync($"{run}/archive/context/")).Single()))!.Value;
+        Assert.Equal(offsets.Order().Select(m => T0.AddMinutes(m)), traffic.InNameOrder.Select(EventTime));
+        var anchor = context.Records.Values.Single();
         Assert.Equal("fp.bus.context.v1", anchor.GetProperty("eb_ref").GetProperty("stream").GetString());
         Assert.Equal(PartitionKey(anchorFlow), anchor.GetProperty("eb_ref").GetProperty("partition").GetString());
     }
@@ -134,16 +135,19 @@ public sealed class ArchiveWriterTests(OfsServiceFixture fixture)
         try
         {
             await fixture.Bus.PublishAsync(PlatformNames.Streams.Traffic, PartitionKey(flow), Bytes(envelope));
-            await WaitForCountAsync($"{run}/archive/traffic/", 1);
+            await Eventually.WaitAsync("the record archived", async () => (await ArchiveAsync(run, "traffic")).Records.Count == 1);
         }
         finally
         {
             fixture.Objects.Restore(run);
         }
 
-        // The first attempt failed (500), the binding's inbound retry delivered it again, and it was archived.
+        // The first attempt (its spool write) failed (500), the binding's inbound retry delivered it again, and it
+        // was archived, then compacted.
         Assert.Equal(before + 1, fixture.Objects.Injected);
-        var record = (await ObjectAsync((await KeysAsync($"{run}/archive/traffic/")).Single()))!.Value;
+        var archive = await CompactedAsync(run, "traffic", 1);
+        var record = archive.Records.Values.Single();
+        Assert.Equal(1, archive.Copies.Values.Single());
         Assert.Equal(Bytes(envelope), CanonicalJson.Serialize(record.GetProperty("envelope")));
         Assert.Empty(await KeysAsync($"{run}/archive/dead_letters/"));
     }
@@ -185,15 +189,14 @@ public sealed class ArchiveWriterTests(OfsServiceFixture fixture)
     private static string DeadLetterKey(string run, string stream, byte[] record) =>
         $"{run}/archive/dead_letters/{stream}/{DeadLetter.IdFor($"eb-{stream}-in-ofs", Convert.ToHexStringLower(SHA256.HashData(record)))}.json";
 
+    private static DateTimeOffset EventTime(JsonElement record) => UtcTimestamp.Parse(record.GetProperty("envelope").GetProperty("ts_utc").GetString()!);
+
     private static async Task<JsonElement> WaitForObjectAsync(string key)
     {
         JsonElement? found = null;
         await Eventually.WaitAsync(key, async () => (found = await ObjectAsync(key)) is not null);
         return found!.Value;
     }
-
-    private static Task WaitForCountAsync(string prefix, int count) =>
-        Eventually.WaitAsync($"{count} objects under {prefix}", async () => (await KeysAsync(prefix)).Count >= count);
 }
 
 /// <summary>Through the real IG: what OFS archives names the publish exactly as IG's ADMIT receipt does.</summary>
@@ -226,9 +229,9 @@ public sealed class IgOriginTests(OfsServiceFixture fixture)
 
         foreach (var (receipt, stream) in receipts.Zip(StreamsInOrder))
         {
-            var prefix = $"{run}/archive/{stream}/";
-            await Eventually.WaitAsync(prefix, async () => (await KeysAsync(prefix)).Count == 1);
-            var record = (await ObjectAsync((await KeysAsync(prefix)).Single()))!.Value;
+            var archive = await CompactedAsync(run, stream, 1);
+            Assert.Equal(1, archive.Copies.Values.Single());
+            var record = archive.Records.Values.Single();
             var igRef = receipt.GetProperty("eb_ref");
             var ours = record.GetProperty("eb_ref");
             foreach (var field in EbRefFields)

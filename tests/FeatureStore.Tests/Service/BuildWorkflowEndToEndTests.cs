@@ -33,7 +33,8 @@ public sealed class BuildWorkflowEndToEndTests(OfsServiceFixture fixture)
             await fixture.Bus.PublishAsync(PlatformNames.Streams.Traffic, PartitionKey(flow), Bytes(Transaction(run, $"evt-{i:D3}", flow, t0.AddMinutes(7 * i))));
         }
 
-        await Eventually.WaitAsync("24 archived records", async () => (await KeysAsync($"{run}/archive/traffic/")).Count == 24);
+        // All 24 in segments: a build then reads what the writer compacted, none left for the snapshot to compact.
+        Assert.Equal(24, (await CompactedAsync(run, "traffic", 24)).Records.Count);
         fixture.Labels.Runs[run] =
         [
             new LabelObservation("evt-003", LabelObservation.ChargebackStatus, "CHARGEBACK", t0.AddDays(1), "la-1"),
@@ -61,22 +62,13 @@ public sealed class BuildWorkflowEndToEndTests(OfsServiceFixture fixture)
         Assert.Equal(job.Result.Manifest.DatasetFingerprint, manifest.GetProperty("dataset_fingerprint").GetString());
         Assert.Equal(24, manifest.GetProperty("replay_basis")[0].GetProperty("record_count").GetInt64());
         var dataset = manifest.GetProperty("content_digests")[0];
-        var parquet = await S3BytesAsync(dataset.GetProperty("object_ref").GetString()!);
+        var parquet = (await BytesAsync(dataset.GetProperty("object_ref").GetString()!))!;
         Assert.Equal(Digests.Sha256Hex(parquet), dataset.GetProperty("sha256").GetString());
 
         var factKey = GovernanceFactEmitter.ObjectKey(run, GovernanceFact.ComputeFactId(GovernanceFactType.OfsBuildCompleted, run, "ofs", request.BuildId()));
         var fact = (await ObjectAsync(factKey))!.Value;
         Assert.Empty(SchemaContract.Errors("governance_fact.v0.schema.json", fact));
         Assert.Equal(job.Result.Manifest.DatasetFingerprint, fact.GetProperty("details").GetProperty("dataset_fingerprint").GetString());
-    }
-
-    private static async Task<byte[]> S3BytesAsync(string key)
-    {
-        using var s3 = BackendEnvironment.Current.S3Client();
-        using var response = await s3.GetObjectAsync(BackendEnvironment.Current.S3Bucket, key);
-        using var buffer = new MemoryStream();
-        await response.ResponseStream.CopyToAsync(buffer);
-        return buffer.ToArray();
     }
 
     private sealed record OfsBuildProgressView(string Stage, int Done, int Total);

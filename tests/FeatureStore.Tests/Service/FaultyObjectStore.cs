@@ -1,3 +1,4 @@
+using FeatureStore.Domain;
 using Platform.Substrate.BuildingBlocks;
 
 namespace FeatureStore.Tests.Service;
@@ -11,6 +12,7 @@ internal sealed class FaultyObjectStore(IObjectStore inner) : IObjectStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _failNextWrites = new(StringComparer.Ordinal);
     private readonly HashSet<string> _down = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _segmentsDown = new(StringComparer.Ordinal);
     private int _injected;
 
     /// <summary>How many faults were injected so far.</summary>
@@ -34,11 +36,21 @@ internal sealed class FaultyObjectStore(IObjectStore inner) : IObjectStore
         }
     }
 
+    /// <summary>Every write of an archive segment whose key contains <paramref name="marker"/> fails until <see cref="Restore"/>; the spool works.</summary>
+    public void FailSegmentWrites(string marker)
+    {
+        lock (_gate)
+        {
+            _segmentsDown.Add(marker);
+        }
+    }
+
     public void Restore(string marker)
     {
         lock (_gate)
         {
             _down.Remove(marker);
+            _segmentsDown.Remove(marker);
             _failNextWrites.Remove(marker);
         }
     }
@@ -83,6 +95,15 @@ internal sealed class FaultyObjectStore(IObjectStore inner) : IObjectStore
             if (!write)
             {
                 return;
+            }
+
+            foreach (var marker in _segmentsDown)
+            {
+                if (key.Contains(marker, StringComparison.Ordinal) && key.EndsWith(ArchiveKeys.SegmentSuffix, StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _injected);
+                    throw new IOException($"injected: a segment write under {marker} failed");
+                }
             }
 
             foreach (var (marker, count) in _failNextWrites)

@@ -14,11 +14,22 @@ namespace FeatureStore.Tests.Service;
 /// bindings are the real local_parity components under consumer names of their own (a fresh subscription starts at
 /// LATEST, so no backlog of other tests' records), plus an <c>ig</c> sidecar to publish with: records go through the
 /// real <c>eb-traffic-out</c>/<c>eb-context-out</c> bindings, the harness's Kinesis stand-in, and come back to OFS
-/// through <c>eb-*-in-ofs</c>. The object store is wrapped in <see cref="FaultyObjectStore"/>.
+/// through <c>eb-*-in-ofs</c>. The object store is wrapped in <see cref="FaultyObjectStore"/>; the archive compacts
+/// every 200 ms.
 /// </summary>
 public sealed class OfsServiceFixture : IAsyncLifetime
 {
     public const string ReleaseId = "2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
+
+    /// <summary>
+    /// Compaction every 200 ms (not the 1 s default) so tests see segments soon; a build's snapshot waits 1 s (not 5 s)
+    /// for live writers before compacting leftovers itself.
+    /// </summary>
+    private static readonly KeyValuePair<string, string?>[] Settings =
+    [
+        new($"{FeatureStoreOptions.SectionName}:{nameof(FeatureStoreOptions.ArchiveCompactionInterval)}", "00:00:00.2"),
+        new($"{FeatureStoreOptions.SectionName}:{nameof(FeatureStoreOptions.SpoolSettleTime)}", "00:00:01"),
+    ];
 
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
     private DirectoryInfo? _resources;
@@ -65,7 +76,7 @@ public sealed class OfsServiceFixture : IAsyncLifetime
 
         var port = FreePort.Next();
         _sidecar = await HarnessInstance.StartAsync("ofs", _resources.FullName, port, new Dictionary<string, string> { ["PLATFORM_SECRETS_FILE"] = TestSecrets.FilePath });
-        _ofs = await ServiceUnderTest.StartAsync(FeatureStoreApp.Build, _sidecar, ReleaseId, port: port, services: services =>
+        _ofs = await ServiceUnderTest.StartAsync(FeatureStoreApp.Build, _sidecar, ReleaseId, port: port, settings: Settings, services: services =>
         {
             services.AddSingleton(sp => new FaultyObjectStore(new DaprObjectStore(sp.GetRequiredService<DaprClient>())));
             services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FaultyObjectStore>());

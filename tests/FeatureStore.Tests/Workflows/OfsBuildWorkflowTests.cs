@@ -30,7 +30,7 @@ public sealed class OfsBuildWorkflowTests
         return new FakeWorkflowContext(nameof(OfsBuildWorkflow), request.BuildId(), Now)
             .On<SnapshotArchiveInput>(nameof(SnapshotArchiveActivity), i => new ArchiveSnapshot(i.Range, 5, $"keys/{i.Range.Stream}", new string('a', 64)))
             .On<SnapshotLabelsInput>(nameof(SnapshotLabelsActivity), i => new LabelSnapshot(7, $"labels/{i.BuildId}", new string('b', 64)))
-            .On(nameof(BuildDatasetActivity), build ?? (i => new DatasetBuildOutput([new ContentDigest($"dataset/{i.BuildId}", new string('c', 64))], counts, ["s1"])))
+            .On(nameof(BuildDatasetActivity), build ?? (i => new DatasetBuildOutput([new ContentDigest($"dataset/{i.BuildId}", new string('c', 64))], counts, ["s1"], [.. i.Archives.Select(a => a.SegmentCount * 100)])))
             .On<WriteManifestInput>(nameof(WriteManifestActivity), i => new ManifestRef("dm_" + new string('d', 32), "manifest/" + i.Request.PlatformRunId, new string('e', 64)))
             .On<BuildCompletedInput>(nameof(EmitBuildCompletedActivity), i => "fact-" + i.BuildId);
     }

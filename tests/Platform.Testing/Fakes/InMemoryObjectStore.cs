@@ -5,7 +5,7 @@ namespace Platform.Testing.Fakes;
 
 /// <summary>
 /// A write-once object store in memory with the contract of <see cref="IObjectStore"/>. Tests may read and overwrite
-/// <see cref="Objects"/> directly (e.g. to tamper with a stored object); the store itself never deletes or presigns.
+/// <see cref="Objects"/> directly (e.g. to tamper with a stored object); the store itself never presigns.
 /// </summary>
 public sealed class InMemoryObjectStore : IObjectStore
 {
@@ -28,7 +28,12 @@ public sealed class InMemoryObjectStore : IObjectStore
     public Task<IReadOnlyList<string>> ListKeysAsync(string prefix, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. Objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)]);
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException("The code under test never deletes.");
+    /// <summary>Idempotent, like the S3 binding's delete: an absent key is no error.</summary>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        Objects.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
 
     public Task<Uri> PresignGetAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken) => throw new NotSupportedException("The code under test never presigns.");
 }
