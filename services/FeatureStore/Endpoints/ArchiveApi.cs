@@ -28,7 +28,7 @@ public static class ArchiveApi
     {
         if (!PlatformRunId.IsValid(platformRunId))
         {
-            return PlatformProblems.BadRequest.ToResult("A platform_run_id looks like platform_YYYYMMDDTHHMMSSZ.");
+            return PlatformProblems.MalformedPlatformRunId();
         }
 
         var streams = new List<ArchiveStreamSummary>();

@@ -25,5 +25,5 @@ public static class RunsApi
         [FromRoute(Name = "platform_run_id")] string platformRunId, RunSummaries summaries, CancellationToken cancellationToken) =>
         PlatformRunId.IsValid(platformRunId)
             ? TypedResults.Json(await summaries.ReadAsync(platformRunId, cancellationToken), PlatformJson.Options)
-            : PlatformProblems.BadRequest.ToResult("A platform_run_id looks like platform_YYYYMMDDTHHMMSSZ.");
+            : PlatformProblems.MalformedPlatformRunId();
 }

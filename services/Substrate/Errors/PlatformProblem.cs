@@ -55,6 +55,9 @@ public static class PlatformProblems
     public static readonly PlatformProblem InternalError = new("internal_error", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
     public static readonly PlatformProblem Unavailable = new("unavailable", StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry later.");
 
+    /// <summary>400 for a <c>{platform_run_id}</c> route value that is not one: the same words on every service.</summary>
+    public static ProblemHttpResult MalformedPlatformRunId() => BadRequest.ToResult("A platform_run_id looks like platform_YYYYMMDDTHHMMSSZ.");
+
     private static readonly Dictionary<int, PlatformProblem> ByStatus = new[]
     {
         BadRequest, Unauthenticated, Forbidden, NotFound, MethodNotAllowed, NotAcceptable, Conflict,
