@@ -41,7 +41,7 @@ public sealed class BuildDatasetActivity(IObjectStore objects) : WorkflowActivit
         var recordCounts = new List<long>(input.Archives.Count);
         foreach (var archive in input.Archives)
         {
-            var stream = PlatformNames.Streams.All.Single(s => s.StreamName == archive.Range.Stream);
+            var stream = PlatformNames.Streams.Named(archive.Range.Stream);
             var isTraffic = stream == PlatformNames.Streams.Traffic;
             var keys = Encoding.UTF8.GetString(await ReadVerifiedAsync(archive.KeysObjectRef, archive.KeysSha256)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var read = await new ArchiveRangeReader(objects).ReadAsync(ArchiveRangeReader.Segments(keys, input.PlatformRunId, stream), archive.Range, (name, envelope) =>

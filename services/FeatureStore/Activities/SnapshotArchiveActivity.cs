@@ -27,7 +27,7 @@ public sealed class SnapshotArchiveActivity(IObjectStore objects, IOptions<Featu
     {
         ArgumentNullException.ThrowIfNull(input);
         var range = input.Range;
-        var stream = PlatformNames.Streams.All.Single(s => s.StreamName == range.Stream);
+        var stream = PlatformNames.Streams.Named(range.Stream);
         var inventory = new ArchiveInventory(objects);
         var leftovers = await SettledSpoolAsync(inventory, input.PlatformRunId, stream, range);
         if (leftovers.Count > 0)

@@ -33,7 +33,7 @@ public sealed class OriginPolicy
             var profile = byProfile.GetProperty(profileId);
             var precedence = profile.GetProperty("key_precedence").EnumerateArray().Select(p => p.GetString()!).ToList();
             // IG refuses to start on a profile naming an unknown stream; here such a class simply never matches a stream.
-            var stream = PlatformNames.Streams.All.FirstOrDefault(s => s.StreamName == profile.GetProperty("stream").GetString());
+            var stream = PlatformNames.Streams.Find(profile.GetProperty("stream").GetString());
             if (stream is not null)
             {
                 byEventType[entry.Name] = (eventClass, new PartitioningProfile(profileId, stream, precedence));

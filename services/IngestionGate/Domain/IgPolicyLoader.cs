@@ -73,7 +73,7 @@ internal sealed class IgPolicyLoader
         var profiles = new Dictionary<string, PartitioningProfile>(StringComparer.Ordinal);
         foreach (var (id, entry) in file.Profiles)
         {
-            var stream = PlatformNames.Streams.All.FirstOrDefault(s => s.StreamName == entry.Stream);
+            var stream = PlatformNames.Streams.Find(entry.Stream);
             if (stream is null)
             {
                 Problem(IgPolicy.PartitioningProfilesPath, $"/profiles/{id}/stream",

@@ -89,7 +89,7 @@ public sealed class AdmissionOperations(
         }
 
         var admission = attempt.Admission;
-        var stream = PlatformNames.Streams.All.Single(s => s.StreamName == admission.Stream);
+        var stream = PlatformNames.Streams.Named(admission.Stream);
         EbRef ebRef;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

@@ -331,7 +331,7 @@ public sealed class AdmissionPipeline(
     private async Task<EbRef?> TryPublishAsync(Admission attempt, CancellationToken cancellationToken)
     {
         var admission = attempt.Row.Admission;
-        var stream = PlatformNames.Streams.All.Single(s => s.StreamName == admission.Stream);
+        var stream = PlatformNames.Streams.Named(admission.Stream);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.PublishTimeout);
         try

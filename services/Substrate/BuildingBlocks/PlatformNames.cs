@@ -46,6 +46,13 @@ public static class PlatformNames
         public static readonly EventStream Governance = new("governance", "fp.bus.governance.v1");
 
         public static readonly IReadOnlyList<EventStream> All = [Traffic, Context, Decisions, CaseTriggers, Governance];
+
+        /// <summary>The stream whose full name is <paramref name="streamName"/> (e.g. <c>fp.bus.traffic.v1</c>), or null.</summary>
+        public static EventStream? Find(string? streamName) => All.FirstOrDefault(s => s.StreamName == streamName);
+
+        /// <summary>The stream whose full name is <paramref name="streamName"/>; for names already validated against <see cref="All"/>.</summary>
+        public static EventStream Named(string streamName) =>
+            Find(streamName) ?? throw new ArgumentException($"'{streamName}' is not a platform stream.", nameof(streamName));
     }
 
     public static class Configuration
